@@ -1,0 +1,5 @@
+export * from './decimal.js';
+export * from './currency.js';
+export * from './money.js';
+export * from './allocate.js';
+export * from './fx.js';
