@@ -1,0 +1,3 @@
+export * from './dates.js';
+export * from './calendar.js';
+export * from './ranges.js';
