@@ -1,0 +1,142 @@
+/**
+ * The view models the HubSpot cards render. The server makes them whole: every amount travels as a decimal
+ * string AND as a string already formatted for the viewer's locale in the plan's currency, so a card never does
+ * arithmetic or currency formatting of its own. Requests are validated with the query schemas below.
+ */
+import { z } from 'zod';
+import { currencyCode, decimalString, isoDate, periodId } from '../../../src/data/primitives.js';
+
+export const LOCALES = ['da', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** "da-DK", "da", "en-GB" … → the language we speak; anything else falls back to English. */
+export const localeParam = z
+  .string()
+  .max(35)
+  .optional()
+  .transform((l): Locale => (l?.toLowerCase().startsWith('da') ? 'da' : 'en'));
+
+export const moneyView = z.object({ amount: decimalString, currency: currencyCode, formatted: z.string() });
+/** A ratio ("1.2") and its percentage text ("120 %"). */
+export const percentView = z.object({ ratio: decimalString, formatted: z.string() });
+
+export const freshnessView = z.object({
+  calculatedAt: z.iso.datetime().nullable(),
+  /** "Calculated 4 minutes ago" / "Beregnet for 4 minutter siden", or "not calculated yet". */
+  formatted: z.string(),
+});
+
+export const traceStepView = z.object({ step: z.string(), rule: z.string().nullable(), text: z.string() });
+
+export const tierView = z.object({
+  label: z.string(),
+  credit: moneyView,
+  rate: percentView,
+  multiplier: decimalString,
+  payout: moneyView,
+});
+
+export const dealPayeeView = z.object({
+  payeeId: z.string(),
+  name: z.string(),
+  isViewer: z.boolean(),
+  periodId: z.string(),
+  credit: moneyView,
+  /** For an open deal the estimate if it closes as it stands (or at the what-if); for a won deal what it credited. */
+  commission: moneyView,
+  status: z.enum(['estimated', 'earned', 'paid', 'clawback-window', 'lost']),
+  statusText: z.string(),
+  attainmentBefore: percentView,
+  attainmentAfter: percentView,
+  earningsBefore: moneyView,
+  earningsAfter: moneyView,
+  /** The tier the deal's credit ends in (the last slice), null for plans without tiers. */
+  landsInTier: z.string().nullable(),
+  tiers: z.array(tierView),
+  /** Tiers whose multiplier is not 1: "1.5× above 100 %". */
+  accelerators: z.array(z.object({ label: z.string(), multiplier: decimalString, text: z.string() })),
+  spifs: z.array(z.object({ id: z.string(), amount: moneyView, text: z.string() })),
+  why: z.array(traceStepView),
+});
+
+export const dealCardView = z.object({
+  dealId: z.string(),
+  locale: z.enum(LOCALES),
+  status: z.enum(['open', 'won', 'lost']),
+  whatIf: z.object({ amount: decimalString.optional(), closeDate: isoDate.optional() }).nullable(),
+  periodId: z.string().nullable(),
+  payees: z.array(dealPayeeView),
+  /** Why the list may be empty or partial ("This deal credits nobody on your team."). */
+  notes: z.array(z.string()),
+  freshness: freshnessView,
+});
+
+export const dealCardQuery = z.object({
+  locale: localeParam,
+  whatIfAmount: decimalString.refine((s) => !s.startsWith('-'), { message: 'must not be negative' }).optional(),
+  whatIfCloseDate: isoDate.optional(),
+});
+
+export const quotaProgressView = z.object({
+  payeeId: z.string(),
+  name: z.string(),
+  periodId: z.string(),
+  quota: moneyView,
+  achieved: moneyView,
+  attainment: percentView,
+  /** Share of the period's days elapsed, and whether achievement keeps pace with it. */
+  timeElapsed: percentView,
+  pacing: z.enum(['ahead', 'on-track', 'behind']),
+  pacingText: z.string(),
+  earnings: moneyView,
+});
+
+export const contactCardView = z.object({
+  contactId: z.string(),
+  locale: z.enum(LOCALES),
+  owner: quotaProgressView.nullable(),
+  openDeals: z.array(z.object({ dealId: z.string(), name: z.string(), amount: moneyView, commission: moneyView.nullable(), closeDate: z.string().nullable() })),
+  notes: z.array(z.string()),
+  freshness: freshnessView,
+});
+
+const idList = z
+  .string()
+  .max(2000)
+  .regex(/^\d+(?:,\d+)*$/, { message: 'must be comma-separated HubSpot ids' })
+  .transform((s) => [...new Set(s.split(','))])
+  .refine((ids) => ids.length <= 20, { message: 'at most 20 deals at a time' });
+
+export const contactCardQuery = z.object({
+  locale: localeParam,
+  ownerId: z.string().regex(/^\d{1,20}$/, { message: 'must be a HubSpot owner id' }).optional(),
+  dealIds: idList.optional(),
+});
+
+export const teamRowView = z.object({
+  payeeId: z.string(),
+  name: z.string(),
+  quota: moneyView,
+  achieved: moneyView,
+  attainment: percentView,
+  earnings: moneyView,
+});
+
+export const teamView = z.object({
+  locale: z.enum(LOCALES),
+  periodId: z.string(),
+  periods: z.array(z.string()),
+  rows: z.array(teamRowView),
+  total: z.object({ quota: moneyView, achieved: moneyView, attainment: percentView, earnings: moneyView }).nullable(),
+  freshness: freshnessView,
+});
+
+export const teamQuery = z.object({ locale: localeParam, period: periodId.optional() });
+
+export type DealCardView = z.infer<typeof dealCardView>;
+export type DealPayeeView = z.infer<typeof dealPayeeView>;
+export type ContactCardView = z.infer<typeof contactCardView>;
+export type QuotaProgressView = z.infer<typeof quotaProgressView>;
+export type TeamView = z.infer<typeof teamView>;
+export type MoneyView = z.infer<typeof moneyView>;
+export type PercentView = z.infer<typeof percentView>;
