@@ -1,0 +1,141 @@
+import { fork } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { Deal } from '../../src/data/index.js';
+import {
+  acceptWebhook,
+  createApiToken,
+  findApiToken,
+  getCrmConnection,
+  getPlan,
+  listDeals,
+  listFxRates,
+  listPayees,
+  listPlans,
+  listQuotas,
+  openStore,
+  payeeSubtree,
+  saveCrmConnection,
+  savePlanRevision,
+  teamMemberIds,
+  upsertDeals,
+  upsertFxRates,
+  upsertPayees,
+  upsertQuotas,
+  upsertTeams,
+  upsertTenant,
+} from '../../server/store/index.js';
+import { createTokenCipher } from '../../server/security/token-cipher.js';
+import type { Plan } from '../../src/plan/index.js';
+import { createTempDataDir, describeStores } from '../helpers/stores.js';
+
+const T = 'acme';
+
+function deal(id: string, ownerId: string, amount: string, closeDate: string, extra: Partial<Deal> = {}): Deal {
+  return { id, ownerId, amount, currency: 'DKK', status: 'won', closeDate, ...extra };
+}
+
+describeStores('store', (getStore) => {
+  it('keeps decimal strings exact through NUMERIC and dates as YYYY-MM-DD', async () => {
+    const { db } = getStore();
+    await upsertTenant(db, { id: T, name: 'Acme', currency: 'DKK', fiscalYearStartMonth: 1 });
+    await upsertQuotas(db, T, [
+      { payeeId: 'anna', periodId: '2026-Q3', amount: '900000.00' },
+      { payeeId: 'anna', periodId: '2026-Q4', amount: '12345678901234567890.123456789' },
+    ]);
+    const quotas = await listQuotas(db, T, { payeeIds: ['anna'], year: '2026' });
+    expect(quotas.map((q) => q.amount)).toEqual(['900000.00', '12345678901234567890.123456789']);
+    await upsertFxRates(db, T, [{ from: 'EUR', to: 'DKK', date: '2026-07-01', rate: '7.4612' }]);
+    expect(await listFxRates(db, T)).toEqual([{ from: 'EUR', to: 'DKK', date: '2026-07-01', rate: '7.4612' }]);
+  });
+
+  it('stores payees and teams with the manager hierarchy', async () => {
+    const { db } = getStore();
+    await upsertTeams(db, T, [{ id: 'nordics', name: 'Nordics', managerId: 'mia' }, { id: 'dk', name: 'Denmark', parentTeamId: 'nordics' }]);
+    await upsertPayees(db, T, [
+      { id: 'mia', name: 'Mia', managerId: null, teamId: 'nordics', crm: { hubspotOwnerId: '900' } },
+      { id: 'anna', name: 'Anna', managerId: 'mia', teamId: 'dk', startDate: '2025-02-01' },
+      { id: 'bo', name: 'Bo', managerId: 'anna', teamId: 'dk' },
+    ]);
+    expect((await listPayees(db, T)).map((p) => p.id)).toEqual(['anna', 'bo', 'mia']);
+    expect((await listPayees(db, T, ['anna']))[0]).toMatchObject({ startDate: '2025-02-01', managerId: 'mia' });
+    expect((await payeeSubtree(db, T, 'mia')).sort()).toEqual(['anna', 'bo', 'mia']);
+    expect(await teamMemberIds(db, T, 'nordics')).toEqual(['anna', 'bo', 'mia']);
+  });
+
+  it('upserts deals, reports only real input changes (echo suppression) and finds a payee’s deals by split', async () => {
+    const { db } = getStore();
+    const first = await upsertDeals(db, T, [
+      deal('d1', 'anna', '100000.50', '2026-07-10'),
+      deal('d2', 'bo', '50000', '2026-08-01', { splits: [{ payeeId: 'bo', share: '0.6', type: 'revenue' }, { payeeId: 'anna', share: '0.4', type: 'revenue' }] }),
+    ]);
+    expect(first.map((c) => [c.after.id, c.before])).toEqual([['d1', null], ['d2', null]]);
+    // Same inputs, new display name: stored, but no change for the engine.
+    expect(await upsertDeals(db, T, [deal('d1', 'anna', '100000.50', '2026-07-10', { name: 'Renamed' })])).toEqual([]);
+    const moved = await upsertDeals(db, T, [deal('d1', 'bo', '100000.50', '2026-07-10')]);
+    expect(moved).toHaveLength(1);
+    expect(moved[0]!.before?.ownerId).toBe('anna');
+    const annas = await listDeals(db, T, { payeeIds: ['anna'], from: '2026-01-01', to: '2026-12-31' });
+    expect(annas.map((d) => d.id)).toEqual(['d2']);
+    expect(annas[0]!.amount).toBe('50000');
+  });
+
+  it('keeps plan revisions immutable', async () => {
+    const { db } = getStore();
+    const plan = { id: 'ae', name: 'AE plan', currency: 'DKK', versions: [{ id: 'v1', effectiveFrom: '2026-01-01', components: [] }] } as unknown as Plan;
+    const r1 = await savePlanRevision(db, T, plan, 'admin');
+    const r2 = await savePlanRevision(db, T, { ...plan, name: 'AE plan 2' }, 'admin');
+    expect([r1.revision, r2.revision]).toEqual([1, 2]);
+    expect((await getPlan(db, T, 'ae'))?.plan.name).toBe('AE plan 2');
+    expect((await getPlan(db, T, 'ae', 1))?.plan.name).toBe('AE plan');
+    expect((await listPlans(db, T)).map((p) => p.revision)).toEqual([2]);
+    await expect(db.updateTable('plan_versions').set({ created_by: 'mallory' }).execute()).rejects.toThrow(/append-only/);
+  });
+
+  it('hashes API tokens and encrypts CRM tokens at rest', async () => {
+    const { db } = getStore();
+    const { token } = await createApiToken(db, T, { name: 'ci', role: 'admin' });
+    expect(await findApiToken(db, token)).toMatchObject({ tenantId: T, role: 'admin' });
+    expect(await findApiToken(db, token + 'x')).toBeUndefined();
+    const stored = await db.selectFrom('api_tokens').select('token_hash').execute();
+    expect(stored.some((r) => r.token_hash.includes(token))).toBe(false);
+
+    const cipher = createTokenCipher(Buffer.alloc(32, 7));
+    await saveCrmConnection(db, cipher, T, { provider: 'hubspot', accountId: '123', instanceUrl: null, accessToken: 'secret-access', refreshToken: 'secret-refresh', expiresAt: null, scopes: ['crm.objects.deals.read'], status: 'connected' }, new Date());
+    const raw = await db.selectFrom('crm_connections').select(['access_token_enc', 'refresh_token_enc']).executeTakeFirstOrThrow();
+    expect(raw.access_token_enc).not.toContain('secret');
+    expect((await getCrmConnection(db, cipher, T, 'hubspot'))?.refreshToken).toBe('secret-refresh');
+    await expect(getCrmConnection(db, createTokenCipher(Buffer.alloc(32, 8)), T, 'hubspot')).rejects.toThrow(/does not decrypt/);
+  });
+
+  it('accepts a webhook once per dedupe key', async () => {
+    const { db } = getStore();
+    expect(await acceptWebhook(db, T, 'hubspot', 'evt-1', { a: 1 })).not.toBeNull();
+    expect(await acceptWebhook(db, T, 'hubspot', 'evt-1', { a: 1 })).toBeNull();
+  });
+});
+
+describe('embedded data directory lock', () => {
+  it('refuses a second process with the directory and the holder’s pid, and takes over a stale lock', async () => {
+    const dir = createTempDataDir();
+    try {
+      const store = await openStore({ dataDir: dir.dataDir });
+      const child = fork(new URL('./open-store-child.ts', import.meta.url).pathname, [dir.dataDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      expect(code).toBe(3);
+      expect(out).toContain(dir.dataDir);
+      expect(out).toContain(`pid ${process.pid}`);
+      await store.close();
+
+      // A holder that died without releasing: the lock file names a pid that no longer runs.
+      const { writeFileSync } = await import('node:fs');
+      const { hostname } = await import('node:os');
+      writeFileSync(`${dir.dataDir}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), token: 'dead' }));
+      const again = await openStore({ dataDir: dir.dataDir });
+      await again.close();
+    } finally {
+      dir.remove();
+    }
+  });
+});
