@@ -78,3 +78,26 @@ async function leadsTeam(db: Kysely<Database>, tenantId: string, managerId: stri
     SELECT EXISTS (SELECT 1 FROM up WHERE manager_id = ${managerId}) AS ok`.execute(db);
   return r.rows[0]?.ok === true;
 }
+
+/** Ids of every payee the caller may see (admins: null = all of the tenant). */
+export async function visiblePayeeIds(db: Kysely<Database>, principal: Principal): Promise<string[] | null> {
+  if (principal.role === 'admin') return null;
+  if (!principal.payeeId) return [];
+  if (principal.role === 'seller') return [principal.payeeId];
+  const r = await sql<{ id: string }>`
+    WITH RECURSIVE down(id, depth) AS (
+      SELECT id, 0 FROM payees WHERE tenant_id = ${principal.tenantId} AND id = ${principal.payeeId}
+      UNION
+      SELECT p.id, d.depth + 1 FROM payees p JOIN down d ON p.manager_id = d.id
+      WHERE p.tenant_id = ${principal.tenantId} AND d.depth < ${MAX_DEPTH}
+    ),
+    led(id, depth) AS (
+      SELECT id, 0 FROM teams WHERE tenant_id = ${principal.tenantId} AND manager_id = ${principal.payeeId}
+      UNION
+      SELECT t.id, l.depth + 1 FROM teams t JOIN led l ON t.parent_team_id = l.id
+      WHERE t.tenant_id = ${principal.tenantId} AND l.depth < ${MAX_DEPTH}
+    )
+    SELECT id FROM down
+    UNION SELECT p.id FROM payees p WHERE p.tenant_id = ${principal.tenantId} AND p.team_id IN (SELECT id FROM led)`.execute(db);
+  return r.rows.map((row) => row.id);
+}

@@ -45,6 +45,8 @@ interface EndpointBase<P, Q, B> {
   params?: P;
   query?: Q;
   body?: B;
+  /** What the OpenAPI document shows for a JSON body when `body` is looser than the real contract (parsed in the handler). */
+  bodyDoc?: z.ZodType;
   /** Media types the body may use; default JSON. A CSV body reaches the body schema as a string. */
   bodyTypes?: BodyType[];
   /** Success status; default 200. */
@@ -144,7 +146,7 @@ export class ApiRouter {
     if (spec.query) request.query = spec.query as Obj;
     if (spec.body) {
       const content: Record<string, { schema: z.ZodType }> = {};
-      for (const t of spec.bodyTypes ?? ['application/json']) content[t] = { schema: t === 'text/csv' ? z.string() : (spec.body as z.ZodType) };
+      for (const t of spec.bodyTypes ?? ['application/json']) content[t] = { schema: t === 'text/csv' ? z.string() : (spec.bodyDoc ?? (spec.body as z.ZodType)) };
       request.body = { content, required: true };
     }
     this.registry.registerPath({

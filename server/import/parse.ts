@@ -17,13 +17,16 @@ export const importBatchSchema = z.strictObject({
   teams: z.array(teamSchema).optional(),
   quotas: z.array(quotaSchema).optional(),
   deals: z.array(dealSchema).optional(),
-  payments: z.array(paymentSchema.extend({ id: z.string().min(1).max(200).optional() })).optional(),
+  payments: z.array(paymentSchema).optional(),
   assignments: z.array(assignmentSchema).optional(),
   fxRates: z.array(fxRateSchema).optional(),
 });
 export type ImportBatch = z.output<typeof importBatchSchema>;
 
-export type ParseResult = { ok: true; batch: ImportBatch } | { ok: false; errors: FieldError[] };
+/** Names where record `index` of `kind` came from, for errors found after parsing (e.g. an unknown payee). */
+export type Locate = (kind: ImportKind, index: number, field: string) => string;
+
+export type ParseResult = { ok: true; batch: ImportBatch; locate: Locate } | { ok: false; errors: FieldError[] };
 
 /** Caps the error list: a file with a wrong delimiter should not produce a million-entry response. */
 const MAX_ERRORS = 100;
@@ -34,7 +37,7 @@ function issuesToErrors(error: z.ZodError, path: (issue: z.core.$ZodIssue) => st
 
 export function parseJsonImport(body: unknown): ParseResult {
   const r = importBatchSchema.safeParse(body);
-  if (r.success) return { ok: true, batch: r.data };
+  if (r.success) return { ok: true, batch: r.data, locate: (kind, index, field) => `body.${kind}.${index}.${field}` };
   return { ok: false, errors: issuesToErrors(r.error, (i) => ['body', ...i.path.map(String)].join('.')) };
 }
 
@@ -103,7 +106,7 @@ const LAYOUTS: Record<ImportKind, CsvLayout> = {
     },
     column: (path) => (path[0] === 'attributes' ? `attributes.${String(path[1])}` : String(path[0])),
   },
-  payments: { required: ['payeeId', 'periodId', 'amount'], optional: ['id', 'paidOn', 'reference'] },
+  payments: { required: ['payeeId', 'periodId', 'amount'], optional: ['paidOn', 'reference'] },
   assignments: { required: ['payeeId', 'planId', 'from'], optional: ['to'], nullable: ['to'] },
   fxRates: { required: ['from', 'to', 'date', 'rate'], optional: [] },
 };
@@ -113,7 +116,7 @@ const ROW_SCHEMAS: Record<ImportKind, z.ZodType> = {
   teams: teamSchema,
   quotas: quotaSchema,
   deals: dealSchema,
-  payments: importBatchSchema.shape.payments.unwrap().element,
+  payments: paymentSchema,
   assignments: assignmentSchema,
   fxRates: fxRateSchema,
 };
@@ -156,6 +159,7 @@ export function parseCsvImport(kind: ImportKind, text: string): ParseResult {
   const nullable = new Set(layout.nullable ?? []);
   const schema = ROW_SCHEMAS[kind];
   const parsed: unknown[] = [];
+  const rowNumbers: number[] = [];
   for (const { info, record } of records) {
     const rowNo = info.lines;
     const cells: Record<string, string | null> = {};
@@ -166,8 +170,10 @@ export function parseCsvImport(kind: ImportKind, text: string): ParseResult {
     });
     const shaped = layout.build ? layout.build(cells) : cells;
     const r = schema.safeParse(shaped);
-    if (r.success) parsed.push(r.data);
-    else {
+    if (r.success) {
+      parsed.push(r.data);
+      rowNumbers.push(rowNo);
+    } else {
       for (const issue of r.error.issues) {
         const column = issue.path.length > 0 ? (layout.column ?? ((p) => String(p[0])))(issue.path) : undefined;
         errors.push({ path: column ? `row ${rowNo}, column ${column}` : `row ${rowNo}`, message: issue.message });
@@ -176,5 +182,5 @@ export function parseCsvImport(kind: ImportKind, text: string): ParseResult {
     if (errors.length >= MAX_ERRORS) break;
   }
   if (errors.length > 0) return { ok: false, errors: errors.slice(0, MAX_ERRORS) };
-  return { ok: true, batch: { [kind]: parsed } as ImportBatch };
+  return { ok: true, batch: { [kind]: parsed } as ImportBatch, locate: (_kind, index, field) => `row ${rowNumbers[index] ?? '?'}, column ${field}` };
 }

@@ -1,0 +1,70 @@
+/** Teams: the list and the manager's view — each seller's quota, achieved, attainment and earnings, and team totals. */
+import { z } from 'zod';
+import { dec, ratio, sum, toDecimalString } from '../../src/money/index.js';
+import type { Feature } from '../app.js';
+import { teamScope } from '../auth/access.js';
+import { forbidden } from './errors.js';
+import { publishedForTeams } from './published-results.js';
+import { periodQuery, teamAttainmentView, teamIdParams, teamView } from './schemas.js';
+
+/** Team attainment is reported to 6 decimals (0.000001 = 0.0001 %), enough for any display. */
+const RATIO_DECIMALS = 6;
+
+export const teamsFeature: Feature = ({ api, deps }) => {
+  api.endpoint({
+    method: 'get',
+    path: '/teams',
+    tag: 'Teams',
+    summary: 'Teams in the tenant (admins and managers)',
+    roles: ['admin', 'manager'],
+    response: z.object({ teams: z.array(teamView) }),
+    handle: async ({ principal }) => {
+      const teams = await deps.store.db
+        .selectFrom('teams')
+        .select(['id', 'name', 'manager_id as managerId', 'parent_team_id as parentTeamId'])
+        .where('tenant_id', '=', principal.tenantId)
+        .orderBy('name')
+        .execute();
+      return { teams };
+    },
+  });
+
+  api.endpoint({
+    method: 'get',
+    path: '/teams/:teamId/attainment',
+    tag: 'Teams',
+    summary: "Team attainment for a period: each member's quota, achieved, attainment and earnings; totals are sum/sum",
+    params: teamIdParams,
+    query: periodQuery,
+    response: teamAttainmentView,
+    handle: async ({ params, query, principal }) => {
+      if (principal.role === 'seller') throw forbidden('Sellers see their own summary, not team views.');
+      const scope = await teamScope(deps.store.db, principal, params.teamId);
+      const rows = await publishedForTeams(deps.store.db, principal.tenantId, scope.teamIds, query.period);
+      const calculated = rows.filter((r) => r.quota !== null);
+      const quota = sum(calculated.map((r) => dec(r.quota as string)));
+      const achieved = sum(calculated.map((r) => dec(r.credited as string)));
+      const earnings = sum(calculated.map((r) => dec(r.earnings as string)));
+      return {
+        teamId: params.teamId,
+        teamName: scope.name,
+        periodId: query.period,
+        sellers: rows.map((r) => ({
+          payeeId: r.payeeId,
+          name: r.name,
+          quota: r.quota,
+          achieved: r.credited,
+          attainment: r.attainment,
+          earnings: r.earnings,
+          calculated: r.quota !== null,
+        })),
+        totals: {
+          quota: toDecimalString(quota),
+          achieved: toDecimalString(achieved),
+          attainment: toDecimalString(ratio(achieved, quota).toDecimalPlaces(RATIO_DECIMALS)),
+          earnings: toDecimalString(earnings),
+        },
+      };
+    },
+  });
+};
