@@ -84,6 +84,8 @@ export const quotaProgressView = z.object({
   quota: moneyView,
   achieved: moneyView,
   attainment: percentView,
+  /** Whole percentages for the progress bar only (display; the exact ratios are above). */
+  bar: z.object({ attained: z.number().int().min(0), elapsed: z.number().int().min(0).max(100) }),
   /** Share of the period's days elapsed, and whether achievement keeps pace with it. */
   timeElapsed: percentView,
   pacing: z.enum(['ahead', 'on-track', 'behind']),

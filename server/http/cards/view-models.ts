@@ -97,6 +97,10 @@ export function elapsedRatio(start: string, end: string, today: string): Decimal
   return ratio(new Decimal(done), new Decimal(total));
 }
 
+function wholePercent(r: Decimal): number {
+  return Math.max(0, r.times(100).toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toNumber());
+}
+
 /** Within ±5 % of the time elapsed counts as on pace. */
 const PACE_TOLERANCE = new Decimal('0.05');
 
@@ -111,6 +115,7 @@ export function quotaProgress(r: PayeePeriodResult, period: { start: string; end
     quota: money(r.quota, r.currency, locale),
     achieved: money(r.credited, r.currency, locale),
     attainment: percent(r.attainment, locale),
+    bar: { attained: wholePercent(att), elapsed: wholePercent(elapsed) },
     timeElapsed: percent(toDecimalString(elapsed.toDecimalPlaces(4)), locale),
     pacing,
     pacingText: messages(locale).pacing[pacing],

@@ -1,0 +1,4 @@
+import { hubspot } from '@hubspot/ui-extensions';
+import { DealCommission } from './DealCommission.js';
+
+hubspot.extend<'crm.record.tab'>(() => <DealCommission />);
