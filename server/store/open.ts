@@ -43,7 +43,7 @@ const types = {
 } as pg.CustomTypesConfig;
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
-  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : await openPglite(options.dataDir ?? '.attain/data');
+  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.log) : await openPglite(options.dataDir ?? '.attain/data');
   try {
     await migrate(store.db, options.log);
   } catch (error) {
@@ -53,8 +53,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   return store;
 }
 
-function openPostgres(databaseUrl: string, poolSize: number): Store {
+function openPostgres(databaseUrl: string, poolSize: number, log: StoreLog | undefined): Store {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, types });
+  // An idle connection dropped by the server (restart, failover) must not crash the process; the pool replaces it.
+  pool.on('error', (error) => log?.error({ err: error.message }, 'idle database connection lost'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
