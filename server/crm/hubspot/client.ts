@@ -1,0 +1,70 @@
+/**
+ * The SDK client of one portal. Built with one attempt and no SDK limiter (our caller retries and limits per
+ * portal), and with every API group we use touched right away: the SDK captures its process-wide decorators
+ * when a group is first built (platform notes §6.1), so nobody constructing another Client later can change
+ * ours. The access token is set per request by a middleware, so a refreshed token never needs
+ * `setAccessToken()` (which would reset the decorator singleton).
+ */
+import { Client } from '@hubspot/api-client';
+
+export const HUBSPOT_API = 'https://api.hubapi.com';
+
+/** Returns a valid access token, refreshing it ahead of expiry when needed. */
+export type AccessTokenSource = () => Promise<string>;
+
+interface RequestContextLike {
+  setHeaderParam(key: string, value: string): void;
+}
+
+export function buildApiGroups(basePath: string, token: AccessTokenSource) {
+  const client = new Client({
+    basePath,
+    numberOfApiCallRetries: 1,
+    middleware: [
+      {
+        pre: async (context: unknown) => {
+          (context as RequestContextLike).setHeaderParam('Authorization', `Bearer ${await token()}`);
+          return context;
+        },
+        post: (context: unknown) => context,
+      },
+    ],
+  });
+  const crm = client.crm;
+  return {
+    owners: crm.owners.ownersApi,
+    pipelines: crm.pipelines.pipelinesApi,
+    dealsSearch: crm.deals.searchApi,
+    dealsBatch: crm.deals.batchApi,
+    propertiesCore: crm.properties.coreApi,
+    propertyGroups: crm.properties.groupsApi,
+    associationsBatch: crm.associations.v4.batchApi,
+    goalsSearch: crm.objects.goals.searchApi,
+    dealSplitsBatch: crm.objects.dealSplits.batchApi,
+    schemas: crm.schemas.coreApi,
+    /** For endpoints without a typed wrapper (account details); see `getJson`. */
+    raw: client,
+  };
+}
+export type ApiGroups = ReturnType<typeof buildApiGroups>;
+
+/**
+ * GET through `client.apiRequest` (untyped endpoints). It returns a bare Response, so turn a non-2xx into the
+ * same `{ code, body, headers }` shape the typed API throws, for one error classification.
+ */
+export async function getJson(client: Client, path: string, token: string): Promise<unknown> {
+  const response = await client.apiRequest({ method: 'GET', path, headers: { Authorization: `Bearer ${token}` } });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // keep the text: an HTML error page from a proxy is still worth showing
+  }
+  if (!response.ok) {
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value: string, name: string) => (headers[name] = value));
+    throw Object.assign(new Error(`HubSpot answered ${response.status}`), { code: response.status, body, headers });
+  }
+  return body;
+}

@@ -1,0 +1,466 @@
+/**
+ * The HubSpot adapter of the CrmConnector port. One instance per portal; every request goes through the
+ * portal's caller (shared limiter, retries). Payloads are zod-parsed and mapped in ./mapping.ts.
+ */
+import type { Payee, Team } from '../../../src/data/index.js';
+import type {
+  Capabilities,
+  CrmConnector,
+  DealPage,
+  DealRead,
+  DealWrite,
+  GoalQuery,
+  GoalRead,
+  Pipeline,
+  PropertyProblem,
+  ProvisioningReport,
+  RecordProblem,
+  ResultField,
+  SplitRead,
+  WriteResult,
+} from '../port.js';
+import { HubSpotCaller, type RetryEvent, type RetryPolicy } from './caller.js';
+import { buildApiGroups, getJson, HUBSPOT_API, type AccessTokenSource, type ApiGroups } from './client.js';
+import { HubSpotError } from './errors.js';
+import { DEFAULT_PORTAL_LIMITS, processPortalBudgets, systemClock, type Clock, type PortalBudgets, type PortalLimits } from './limiter.js';
+import { DEAL_PROPERTIES, GOAL_PROPERTIES, mapDeal, mapGoals, mapOwner, mapSplits, mapStage, stageIndex, teamsOf, toInstant, type DealContext } from './mapping.js';
+import { ATTAIN_DEAL_PROPERTIES, ATTAIN_GROUP, checkDefinitions, createBody, PROPERTY_BY_FIELD } from './properties.js';
+import {
+  accountDetailsSchema,
+  associationsBatchSchema,
+  batchObjectsSchema,
+  crmObjectSchema,
+  dealSplitsBatchSchema,
+  issues,
+  ownerPageSchema,
+  ownerSchema,
+  pipelinesSchema,
+  propertiesSchema,
+  searchPageSchema,
+  type AccountDetails,
+  type CrmObject,
+  type HubSpotOwner,
+  type StandardError,
+} from './schemas.js';
+
+export const BATCH_LIMIT = 100;
+export const SEARCH_PAGE_LIMIT = 200;
+
+export interface HubSpotConnectorOptions {
+  /** Keys the shared per-portal budget (the portal id; any stable string in single-portal mode). */
+  portalKey: string;
+  accessToken: AccessTokenSource;
+  basePath?: string;
+  limits?: PortalLimits;
+  budgets?: PortalBudgets;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+  clock?: Clock;
+  random?: () => number;
+  onRetry?: (event: RetryEvent) => void;
+  /** Extra deal properties to read (custom crediting attributes). */
+  extraDealProperties?: string[];
+}
+
+export class HubSpotConnector implements CrmConnector {
+  readonly crm = 'hubspot' as const;
+  private readonly api: ApiGroups;
+  private readonly caller: HubSpotCaller;
+  private readonly dealProperties: string[];
+  private account: AccountDetails | null = null;
+  private dealContext: DealContext | null = null;
+
+  constructor(private readonly options: HubSpotConnectorOptions) {
+    const limits = options.limits ?? DEFAULT_PORTAL_LIMITS;
+    this.api = buildApiGroups(options.basePath ?? HUBSPOT_API, options.accessToken);
+    this.caller = new HubSpotCaller({
+      budget: (options.budgets ?? processPortalBudgets).forPortal(options.portalKey, limits),
+      intervalMs: limits.intervalMs,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      clock: options.clock ?? systemClock,
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    });
+    this.dealProperties = [...new Set([...DEAL_PROPERTIES, ...(options.extraDealProperties ?? [])])];
+  }
+
+  async accountDetails(): Promise<AccountDetails> {
+    if (!this.account) {
+      const body = await this.caller.call('account details', async () => getJson(this.api.raw, '/account-info/v3/details', await this.options.accessToken()));
+      this.account = accountDetailsSchema.parse(body);
+    }
+    return this.account;
+  }
+
+  async capabilities(): Promise<Capabilities> {
+    const account = await this.accountDetails();
+    return {
+      customObjects: await this.probe('custom object schemas', () => this.api.schemas.getAll()),
+      // An id that cannot exist: a portal with splits answers per record, one without refuses the endpoint.
+      dealSplits: await this.probe('deal splits', () => this.api.dealSplitsBatch.read({ inputs: [{ id: '0' }] })),
+      multiCurrency: account.additionalCurrencies.length > 0,
+      homeCurrency: account.companyCurrency,
+      timeZone: account.timeZone,
+    };
+  }
+
+  private async probe(label: string, send: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await this.caller.call(`probing ${label}`, send);
+      return true;
+    } catch (e) {
+      if (e instanceof HubSpotError && (e.kind === 'forbidden' || e.kind === 'not-found' || e.kind === 'unauthorized')) return false;
+      throw e;
+    }
+  }
+
+  private async owners(): Promise<HubSpotOwner[]> {
+    const owners: HubSpotOwner[] = [];
+    let after: string | undefined;
+    do {
+      const page = ownerPageSchema.parse(await this.caller.call('listing owners', () => this.api.owners.getPage(undefined, after, 500, false)));
+      for (const raw of page.results) owners.push(ownerSchema.parse(raw));
+      after = page.paging?.next?.after ?? undefined;
+    } while (after);
+    return owners;
+  }
+
+  async listPayees(): Promise<{ payees: Payee[]; problems: RecordProblem[] }> {
+    const payees: Payee[] = [];
+    const problems: RecordProblem[] = [];
+    for (const owner of await this.owners()) {
+      const r = mapOwner(owner);
+      if ('payee' in r) payees.push(r.payee);
+      else problems.push(r.problem);
+    }
+    return { payees, problems };
+  }
+
+  async listTeams(): Promise<Team[]> {
+    return teamsOf(await this.owners());
+  }
+
+  async listPipelines(): Promise<Pipeline[]> {
+    const body = pipelinesSchema.parse(await this.caller.call('listing deal pipelines', () => this.api.pipelines.getAll('deals')));
+    return body.results
+      .filter((p) => !p.archived)
+      .sort((a, b) => a.displayOrder - b.displayOrder)
+      .map((p) => ({
+        id: p.id,
+        label: p.label,
+        stages: p.stages
+          .filter((s) => !s.archived)
+          .sort((a, b) => a.displayOrder - b.displayOrder)
+          .map(mapStage),
+      }));
+  }
+
+  private async context(refresh = false): Promise<DealContext> {
+    if (!this.dealContext || refresh) {
+      const account = await this.accountDetails();
+      this.dealContext = {
+        stages: stageIndex(await this.listPipelines()),
+        homeCurrency: account.companyCurrency,
+        multiCurrency: account.additionalCurrencies.length > 0,
+        timeZone: account.timeZone,
+      };
+    }
+    return this.dealContext;
+  }
+
+  /** Maps a batch of deal objects; an unknown stage reloads the pipelines once (a stage added meanwhile). */
+  private async mapDeals(objects: readonly CrmObject[]) {
+    let ctx = await this.context();
+    if (objects.some((o) => o.properties['dealstage'] && !ctx.stages.has(o.properties['dealstage']))) ctx = await this.context(true);
+    const deals: DealPage['deals'] = [];
+    const problems: RecordProblem[] = [];
+    for (const o of objects) {
+      const r = mapDeal(o, ctx);
+      if ('deal' in r) deals.push(r.deal);
+      else problems.push(r.problem);
+    }
+    return { deals, problems };
+  }
+
+  private parseObjects(raw: readonly unknown[], objectType: RecordProblem['objectType']) {
+    const objects: CrmObject[] = [];
+    const problems: RecordProblem[] = [];
+    for (const r of raw) {
+      const parsed = crmObjectSchema.safeParse(r);
+      if (parsed.success) objects.push(parsed.data);
+      else problems.push({ objectType, id: String((r as { id?: unknown })?.id ?? '?'), messages: issues(parsed.error) });
+    }
+    return { objects, problems };
+  }
+
+  /**
+   * Keyset paging on hs_lastmodifieddate: every page is a fresh search for "modified at or after the last
+   * stamp seen", sorted ascending, skipping the ids already yielded at exactly that stamp. Offset paging
+   * (`after`) would lose records: a deal modified mid-read moves to the end of the order and shifts an
+   * unread deal into an offset already passed, and it stops at HubSpot's 10,000-result cap. A page made
+   * only of one stamp falls back to paging that stamp by hs_object_id.
+   */
+  async *searchDealsModifiedSince(since?: string): AsyncGenerator<DealPage> {
+    let watermark = since ? Date.parse(since) : 0;
+    if (Number.isNaN(watermark)) throw new Error(`[Attain] since must be an ISO instant, got ${since}`);
+    let boundary = new Set<string>();
+    for (;;) {
+      const page = await this.search([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(watermark) }], 'hs_lastmodifieddate');
+      const fresh = page.objects.filter((o) => !(stampOf(o) === watermark && boundary.has(o.id)));
+      const last = page.objects.at(-1);
+      const lastStamp = last ? stampOf(last) : watermark;
+      if (fresh.length > 0 || page.problems.length > 0) {
+        const nextBoundary = lastStamp === watermark ? new Set(boundary) : new Set<string>();
+        for (const o of fresh) if (stampOf(o) === lastStamp) nextBoundary.add(o.id);
+        yield await this.dealPage(fresh, page.problems, lastStamp);
+        boundary = nextBoundary;
+      }
+      if (!page.full) return;
+      if (lastStamp === watermark) {
+        // More than a page of deals share one stamp: page through that stamp by id, then move past it.
+        yield* this.sameStamp(watermark, boundary);
+        watermark += 1;
+        boundary = new Set();
+      } else watermark = lastStamp;
+    }
+  }
+
+  private async *sameStamp(stamp: number, alreadyYielded: ReadonlySet<string>): AsyncGenerator<DealPage> {
+    let afterId = '0';
+    for (;;) {
+      const page = await this.search(
+        [
+          { propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(stamp) },
+          { propertyName: 'hs_object_id', operator: 'GT', value: afterId },
+        ],
+        'hs_object_id',
+      );
+      const fresh = page.objects.filter((o) => !alreadyYielded.has(o.id));
+      if (fresh.length > 0 || page.problems.length > 0) yield await this.dealPage(fresh, page.problems, stamp);
+      if (!page.full) return;
+      afterId = page.objects.at(-1)!.id;
+    }
+  }
+
+  private async search(filters: Array<{ propertyName: string; operator: string; value: string }>, sortBy: string) {
+    const request = {
+      filterGroups: [{ filters }],
+      // HubSpot's documented form; the SDK types `sorts` as string[] but sends what it is given.
+      sorts: [{ propertyName: sortBy, direction: 'ASCENDING' }] as unknown as string[],
+      properties: this.dealProperties,
+      limit: SEARCH_PAGE_LIMIT,
+    } as Parameters<ApiGroups['dealsSearch']['doSearch']>[0];
+    const body = searchPageSchema.parse(await this.caller.call('searching deals', () => this.api.dealsSearch.doSearch(request), 'search'));
+    const { objects, problems } = this.parseObjects(body.results, 'deal');
+    const unstamped = objects.filter((o) => Number.isNaN(stampOf(o)));
+    if (unstamped.length > 0) throw new Error(`[Attain] HubSpot returned deals without hs_lastmodifieddate: ${unstamped.map((o) => o.id).join(', ')}`);
+    return { objects, problems, full: body.results.length >= SEARCH_PAGE_LIMIT };
+  }
+
+  private async dealPage(objects: readonly CrmObject[], parseProblems: RecordProblem[], stamp: number): Promise<DealPage> {
+    const { deals, problems } = await this.mapDeals(objects);
+    return { deals, problems: [...parseProblems, ...problems], checkpoint: new Date(stamp).toISOString(), modifiedAt: modifiedAtOf(objects) };
+  }
+
+  async readDeals(ids: readonly string[]): Promise<DealRead> {
+    const result: DealRead = { deals: [], problems: [], missing: [], modifiedAt: {} };
+    for (const chunk of chunks(unique(ids), BATCH_LIMIT)) {
+      const body = batchObjectsSchema.parse(
+        await this.caller.call('reading deals', () =>
+          this.api.dealsBatch.read({ inputs: chunk.map((id) => ({ id })), properties: this.dealProperties, propertiesWithHistory: [] }, false),
+        ),
+      );
+      const { objects, problems } = this.parseObjects(body.results, 'deal');
+      const mapped = await this.mapDeals(objects);
+      result.deals.push(...mapped.deals);
+      result.problems.push(...problems, ...mapped.problems);
+      Object.assign(result.modifiedAt, modifiedAtOf(objects));
+      const found = new Set(objects.map((o) => o.id));
+      result.missing.push(...chunk.filter((id) => !found.has(id) && !problems.some((p) => p.id === id)));
+    }
+    return result;
+  }
+
+  async readSplits(dealIds: readonly string[]): Promise<SplitRead> {
+    const result: SplitRead = { splits: {}, problems: [] };
+    for (const chunk of chunks(unique(dealIds), BATCH_LIMIT)) {
+      const body = dealSplitsBatchSchema.parse(await this.caller.call('reading deal splits', () => this.api.dealSplitsBatch.read({ inputs: chunk.map((id) => ({ id })) })));
+      for (const entry of body.results) {
+        const r = mapSplits(entry.id, entry.splits);
+        if ('splits' in r) result.splits[entry.id] = r.splits;
+        else result.problems.push(r.problem);
+      }
+      for (const id of chunk) if (!(id in result.splits) && !result.problems.some((p) => p.id === id)) result.splits[id] = [];
+    }
+    return result;
+  }
+
+  async readDealContacts(dealIds: readonly string[]): Promise<Record<string, string[]>> {
+    const contacts: Record<string, string[]> = {};
+    for (const id of dealIds) contacts[id] = [];
+    let pending = unique(dealIds).map((id) => ({ id, after: undefined as string | undefined }));
+    while (pending.length > 0) {
+      const next: typeof pending = [];
+      for (const chunk of chunks(pending, BATCH_LIMIT)) {
+        const inputs = chunk.map((p) => (p.after ? { id: p.id, after: p.after } : { id: p.id }));
+        const body = associationsBatchSchema.parse(
+          await this.caller.call('reading deal contacts', () => this.api.associationsBatch.getPage('deals', 'contacts', { inputs })),
+        );
+        // Deals without contacts come back as per-record errors (NO_ASSOCIATIONS_FOUND): an empty list.
+        for (const r of body.results) {
+          (contacts[r._from.id] ??= []).push(...r.to.map((t) => t.toObjectId));
+          const after = r.paging?.next?.after;
+          if (after) next.push({ id: r._from.id, after });
+        }
+      }
+      pending = next;
+    }
+    return contacts;
+  }
+
+  async readGoals(query: GoalQuery): Promise<GoalRead> {
+    const start = Date.parse(`${query.start}T00:00:00Z`);
+    const end = Date.parse(`${query.end}T00:00:00Z`);
+    if (Number.isNaN(start) || Number.isNaN(end) || end <= start) throw new Error(`[Attain] goal period ${query.start}..${query.end} is not a valid range`);
+    const filters = [
+      { propertyName: 'hs_start_datetime', operator: 'GTE', value: String(start) },
+      { propertyName: 'hs_start_datetime', operator: 'LT', value: String(end) },
+      { propertyName: 'hubspot_owner_id', operator: 'HAS_PROPERTY' },
+      ...(query.goalName ? [{ propertyName: 'hs_goal_name', operator: 'EQ', value: query.goalName }] : []),
+    ];
+    const objects: CrmObject[] = [];
+    const problems: RecordProblem[] = [];
+    let after: string | undefined;
+    do {
+      const request = {
+        filterGroups: [{ filters }],
+        sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }] as unknown as string[],
+        properties: [...GOAL_PROPERTIES],
+        limit: SEARCH_PAGE_LIMIT,
+        ...(after ? { after } : {}),
+      } as Parameters<ApiGroups['goalsSearch']['doSearch']>[0];
+      const body = searchPageSchema.parse(await this.caller.call('searching goals', () => this.api.goalsSearch.doSearch(request), 'search'));
+      const parsed = this.parseObjects(body.results, 'goal');
+      objects.push(...parsed.objects);
+      problems.push(...parsed.problems);
+      after = body.paging?.next?.after ?? undefined;
+    } while (after);
+    const mapped = mapGoals(query.periodId, objects);
+    return { quotas: mapped.quotas, problems: [...problems, ...mapped.problems] };
+  }
+
+  private async dealPropertyMap() {
+    const body = propertiesSchema.parse(await this.caller.call('reading deal properties', () => this.api.propertiesCore.getAll('deals', false)));
+    return new Map(body.results.map((p) => [p.name, p]));
+  }
+
+  async ensureProperties(): Promise<ProvisioningReport> {
+    const report: ProvisioningReport = { groupCreated: false, created: [], existing: [], problems: [] };
+    try {
+      await this.caller.call('creating the Attain property group', () => this.api.propertyGroups.create('deals', { ...ATTAIN_GROUP }));
+      report.groupCreated = true;
+    } catch (e) {
+      if (!(e instanceof HubSpotError && e.kind === 'conflict')) throw e;
+    }
+    const existing = await this.dealPropertyMap();
+    for (const def of ATTAIN_DEAL_PROPERTIES) {
+      if (existing.has(def.name)) {
+        report.existing.push(def.name);
+        continue;
+      }
+      try {
+        const body = createBody(def);
+        await this.caller.call(`creating deal property ${def.name}`, () =>
+          this.api.propertiesCore.create('deals', body as Parameters<ApiGroups['propertiesCore']['create']>[1]),
+        );
+        report.created.push(def.name);
+      } catch (e) {
+        // Created meanwhile by another instance (or by our own attempt whose answer was lost).
+        if (!(e instanceof HubSpotError && e.kind === 'conflict')) throw e;
+        report.existing.push(def.name);
+      }
+    }
+    report.problems = report.created.length > 0 ? checkDefinitions(await this.dealPropertyMap()) : checkDefinitions(existing);
+    return report;
+  }
+
+  async checkProperties(): Promise<PropertyProblem[]> {
+    return checkDefinitions(await this.dealPropertyMap());
+  }
+
+  async writeDealProperties(writes: readonly DealWrite[]): Promise<WriteResult[]> {
+    const results: WriteResult[] = [];
+    const seen = new Set<string>();
+    for (const w of writes) {
+      if (seen.has(w.dealId)) throw new Error(`[Attain] deal ${w.dealId} appears twice in one write-back; merge its values first`);
+      seen.add(w.dealId);
+    }
+    for (const chunk of chunks(writes, BATCH_LIMIT)) results.push(...(await this.writeChunk(chunk)));
+    return results;
+  }
+
+  private async writeChunk(chunk: readonly DealWrite[]): Promise<WriteResult[]> {
+    const inputs = chunk.map((w) => ({ id: w.dealId, properties: toProperties(w) }));
+    let body;
+    try {
+      body = batchObjectsSchema.parse(await this.caller.call('writing deal results', () => this.api.dealsBatch.update({ inputs })));
+    } catch (e) {
+      if (!(e instanceof HubSpotError)) throw e;
+      // The whole batch was refused (validation, auth, limits after all retries): every record failed alike.
+      return chunk.map((w) => ({ dealId: w.dealId, ok: false, retryable: e.retryable, category: e.kind, message: e.message }));
+    }
+    const updated = new Map<string, string | null>();
+    for (const raw of body.results) {
+      const o = crmObjectSchema.safeParse(raw);
+      if (o.success) updated.set(o.data.id, o.data.properties['hs_lastmodifieddate'] ? toInstant(o.data.properties['hs_lastmodifieddate']) : null);
+    }
+    const failed = new Map<string, StandardError>();
+    for (const err of body.errors ?? []) for (const id of err.context?.['ids'] ?? []) failed.set(id, err);
+    return chunk.map((w): WriteResult => {
+      if (updated.has(w.dealId)) return { dealId: w.dealId, ok: true, modifiedAt: updated.get(w.dealId) ?? null };
+      const err = failed.get(w.dealId);
+      if (err) return { dealId: w.dealId, ok: false, retryable: RETRYABLE_CATEGORIES.has(err.category), category: err.category, message: err.message };
+      return { dealId: w.dealId, ok: false, retryable: true, category: 'UNCONFIRMED', message: 'HubSpot neither confirmed nor rejected this record' };
+    });
+  }
+}
+
+const RETRYABLE_CATEGORIES = new Set(['RATE_LIMITS', 'RATE_LIMIT', 'INTERNAL_ERROR', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
+
+function toProperties(write: DealWrite): Record<string, string> {
+  const properties: Record<string, string> = {};
+  for (const [field, value] of Object.entries(write.values)) {
+    const def = PROPERTY_BY_FIELD.get(field as ResultField);
+    if (!def) throw new Error(`[Attain] unknown result field ${field}`);
+    // HubSpot clears a property when it receives an empty string.
+    properties[def.name] = value ?? '';
+  }
+  return properties;
+}
+
+function stampOf(o: CrmObject): number {
+  const v = o.properties['hs_lastmodifieddate'];
+  if (!v) return Number.NaN;
+  return /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+}
+
+function modifiedAtOf(objects: readonly CrmObject[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of objects) {
+    const v = o.properties['hs_lastmodifieddate'];
+    const instant = v ? toInstant(v) : null;
+    if (instant) out[o.id] = instant;
+  }
+  return out;
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
