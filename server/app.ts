@@ -29,6 +29,7 @@ import { quotasFeature } from './http/quotas.js';
 import { assignmentsFeature } from './http/assignments.js';
 import { importFeature } from './http/import.js';
 import { recalcFeature } from './http/recalc.js';
+import { tokensFeature } from './http/tokens.js';
 
 /** Starts a recalculation of a tenant and returns its run id (the queue coalesces bursts). */
 export interface RecalcPort {
@@ -65,6 +66,7 @@ const FEATURES: Feature[] = [
   assignmentsFeature,
   importFeature,
   recalcFeature,
+  tokensFeature,
 ];
 
 export const API_BASE = '/api/v1';
