@@ -27,6 +27,12 @@ async function main(): Promise<number> {
     const files = await generateProject({ root, outDir, config, accountIds: accountIdsFromEnv(Object.keys(config.environments)) });
     process.stdout.write(`HubSpot project (platform ${config.platformVersion}) written to ${outDir}\n`);
     for (const f of files) process.stdout.write(`  ${f.path}\n`);
+    const ids = accountIdsFromEnv(Object.keys(config.environments));
+    for (const [env, e] of Object.entries(config.environments)) {
+      if (e.accountId === undefined && ids[env] === undefined) {
+        process.stdout.write(`Note: hsprofile.${env}.json has no accountId; set HUBSPOT_ACCOUNT_ID_${env.toUpperCase()} (or environments.${env}.accountId in app.json) before uploading with --profile ${env}.\n`);
+      }
+    }
     process.stdout.write(`Upload: cd ${outDir} && hs project upload --profile <${Object.keys(config.environments).join('|')}>\n`);
     return 0;
   } catch (err) {

@@ -177,6 +177,8 @@ export async function bundleEntry(entry: string, outFile: string): Promise<void>
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
+  }).catch((err: unknown) => {
+    throw new BundleError(`${entry} does not bundle: ${err instanceof Error ? err.message : String(err)}`);
   });
   const output = Object.values(result.metafile.outputs)[0];
   const bad = (output?.imports ?? []).filter((i) => !ALLOWED_RUNTIME_IMPORTS.test(i.path)).map((i) => i.path);

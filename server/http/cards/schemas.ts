@@ -142,3 +142,47 @@ export type QuotaProgressView = z.infer<typeof quotaProgressView>;
 export type TeamView = z.infer<typeof teamView>;
 export type MoneyView = z.infer<typeof moneyView>;
 export type PercentView = z.infer<typeof percentView>;
+
+// Settings page (admins).
+
+export const fieldErrorView = z.object({ path: z.string(), message: z.string() });
+
+export const settingsView = z.object({
+  locale: z.enum(LOCALES),
+  plans: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      currency: z.string(),
+      revision: z.number().int(),
+      versions: z.array(z.object({ id: z.string(), effectiveFrom: isoDate })),
+      /** The whole plan document, for the editor. */
+      definition: z.looseObject({ id: z.string() }),
+    }),
+  ),
+  assignments: z.array(z.object({ payeeId: z.string(), payeeName: z.string(), planId: z.string(), from: isoDate, to: isoDate.nullable() })),
+  quotas: z.array(z.object({ payeeId: z.string(), payeeName: z.string(), periodId: z.string(), amount: moneyView })),
+  connection: z.object({
+    status: z.string(),
+    statusText: z.string(),
+    accountId: z.string().nullable(),
+    lastSync: z.string().nullable(),
+    lastSyncText: z.string(),
+    provisioning: z.string(),
+  }),
+});
+
+export const planCheckView = z.object({ ok: z.boolean(), errors: z.array(fieldErrorView) });
+
+export const planPreviewView = z.object({
+  periodId: z.string(),
+  rows: z.array(z.object({ payeeId: z.string(), name: z.string(), current: moneyView, proposed: moneyView, difference: moneyView })),
+  total: z.object({ current: moneyView, proposed: moneyView, difference: moneyView }).nullable(),
+});
+
+export const publishView = z.object({ planId: z.string(), revision: z.number().int(), versionId: z.string(), effectiveFrom: isoDate, recalcRunId: z.string().nullable() });
+
+export type SettingsView = z.infer<typeof settingsView>;
+export type PlanCheckView = z.infer<typeof planCheckView>;
+export type PlanPreviewView = z.infer<typeof planPreviewView>;
+export type PublishView = z.infer<typeof publishView>;

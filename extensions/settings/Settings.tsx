@@ -1,0 +1,289 @@
+/**
+ * The app settings page (admins): plans with validation messages from the plan schema, a payout preview for
+ * every payee before publishing, publishing as a new effective-dated version; assignments and quotas; the
+ * CRM connection, sync and property provisioning status, and a resync button.
+ */
+import { useState } from 'react';
+import {
+  Alert,
+  Button,
+  DateInput,
+  DescriptionList,
+  DescriptionListItem,
+  EmptyState,
+  Flex,
+  Heading,
+  List,
+  Select,
+  Tab,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+  Tabs,
+  Text,
+  TextArea,
+  useExtensionContext,
+} from '@hubspot/ui-extensions';
+import type { PlanCheckView, PlanPreviewView, PublishView, SettingsView } from '../../server/http/cards/schemas.js';
+import { LABELS, languageOf, type Labels } from '../i18n/index.js';
+import { callApi, useApi, useApiBase } from '../hooks/useApi.js';
+import { isoFromDateInput } from '../lib/amount.js';
+import { Failed, Loading } from '../lib/states.js';
+
+type Plan = SettingsView['plans'][number];
+const NEW = '__new__';
+
+type Outcome =
+  | { kind: 'none' }
+  | { kind: 'busy' }
+  | { kind: 'errors'; errors: PlanCheckView['errors'] }
+  | { kind: 'valid' }
+  | { kind: 'preview'; preview: PlanPreviewView }
+  | { kind: 'published'; published: PublishView }
+  | { kind: 'failed'; message: string };
+
+function draftFor(plan: Plan | undefined): string {
+  if (!plan) return '';
+  const versions = (plan.definition as { versions?: unknown[] }).versions ?? [];
+  const last = versions[versions.length - 1] as Record<string, unknown> | undefined;
+  return last ? JSON.stringify({ ...last, id: '', effectiveFrom: '' }, null, 2) : '';
+}
+
+/** The plan document to send: a new plan as typed, or the existing plan with the draft appended as its newest version. */
+function composePlan(selected: Plan | undefined, text: string, effectiveFrom: string | undefined): Record<string, unknown> | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  if (!selected) return parsed as Record<string, unknown>;
+  const draft = { ...(parsed as Record<string, unknown>), ...(effectiveFrom ? { effectiveFrom } : {}) };
+  const versions = ((selected.definition as { versions?: unknown[] }).versions ?? []).slice();
+  return { ...selected.definition, versions: [...versions, draft] };
+}
+
+function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: Labels; onPublished: () => void }) {
+  const s = labels.settings;
+  const apiBase = useApiBase();
+  const [planId, setPlanId] = useState<string>(view.plans[0]?.id ?? NEW);
+  const selected = view.plans.find((p) => p.id === planId);
+  const [text, setText] = useState<string>(draftFor(selected));
+  const [effectiveFrom, setEffectiveFrom] = useState<string | undefined>(undefined);
+  const [outcome, setOutcome] = useState<Outcome>({ kind: 'none' });
+
+  const run = async (action: 'check' | 'preview' | 'publish') => {
+    const plan = composePlan(selected, text, effectiveFrom);
+    if (!plan) return setOutcome({ kind: 'errors', errors: [{ path: '', message: s.notJson }] });
+    if (!apiBase) return setOutcome({ kind: 'failed', message: 'API_BASE is not configured.' });
+    setOutcome({ kind: 'busy' });
+    try {
+      const body = { plan, locale: view.locale };
+      if (action === 'check') {
+        const r = await callApi<PlanCheckView>(apiBase, { path: '/hubspot/settings/plans/check', method: 'POST', body });
+        setOutcome(r.ok ? { kind: 'valid' } : { kind: 'errors', errors: r.errors });
+      } else if (action === 'preview') {
+        setOutcome({ kind: 'preview', preview: await callApi<PlanPreviewView>(apiBase, { path: '/hubspot/settings/plans/preview', method: 'POST', body }) });
+      } else {
+        const published = await callApi<PublishView>(apiBase, { path: '/hubspot/settings/plans/publish', method: 'POST', body });
+        setOutcome({ kind: 'published', published });
+        onPublished();
+      }
+    } catch (err) {
+      setOutcome({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  return (
+    <Flex direction="column" gap="sm">
+      {view.plans.length === 0 && <Text testId="no-plans">{s.noPlans}</Text>}
+      <Select
+        label={s.plans}
+        name="plan"
+        value={planId}
+        options={[...view.plans.map((p) => ({ label: `${p.name} (${p.currency})`, value: p.id })), { label: s.newPlan, value: NEW }]}
+        onChange={(v) => {
+          const id = String(v);
+          setPlanId(id);
+          setText(draftFor(view.plans.find((p) => p.id === id)));
+          setOutcome({ kind: 'none' });
+        }}
+        testId="plan-select"
+      />
+      {selected && (
+        <List>
+          {selected.versions.map((v, i) => (
+            <Text key={v.id}>{s.version(i + 1, v.effectiveFrom)}</Text>
+          ))}
+        </List>
+      )}
+      {selected && <DateInput label={s.effectiveFrom} name="effectiveFrom" format="YYYY-MM-DD" onChange={(d) => setEffectiveFrom(isoFromDateInput(d))} testId="effective-from" />}
+      <TextArea label={s.planJson} name="planJson" rows={16} value={text} onChange={setText} testId="plan-json" />
+      <Flex direction="row" gap="sm">
+        <Button onClick={() => void run('check')} testId="check">
+          {s.validate}
+        </Button>
+        <Button onClick={() => void run('preview')} testId="preview">
+          {s.preview}
+        </Button>
+        <Button variant="primary" onClick={() => void run('publish')} testId="publish">
+          {s.publish}
+        </Button>
+      </Flex>
+      {outcome.kind === 'busy' && <Loading labels={labels} />}
+      {outcome.kind === 'valid' && <Alert title={s.valid} variant="success" testId="valid" />}
+      {outcome.kind === 'failed' && <Alert title={labels.errorTitle} variant="error" testId="failed">{outcome.message}</Alert>}
+      {outcome.kind === 'errors' && (
+        <Alert title={labels.errorTitle} variant="error" testId="plan-errors">
+          <List>
+            {outcome.errors.map((e) => (
+              <Text key={`${e.path}:${e.message}`}>{e.path ? `${e.path}: ${e.message}` : e.message}</Text>
+            ))}
+          </List>
+        </Alert>
+      )}
+      {outcome.kind === 'published' && <Alert title={s.published(outcome.published.revision)} variant="success" testId="published" />}
+      {outcome.kind === 'preview' && (
+        <Flex direction="column" gap="xs">
+          <Heading>
+            {s.previewTitle} ({outcome.preview.periodId})
+          </Heading>
+          <Table bordered testId="preview-table">
+            <TableHead>
+              <TableRow>
+                <TableHeader>{s.payee}</TableHeader>
+                <TableHeader>{s.current}</TableHeader>
+                <TableHeader>{s.proposed}</TableHeader>
+                <TableHeader>{s.difference}</TableHeader>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {outcome.preview.rows.map((r) => (
+                <TableRow key={r.payeeId}>
+                  <TableCell>{r.name}</TableCell>
+                  <TableCell>{r.current.formatted}</TableCell>
+                  <TableCell>{r.proposed.formatted}</TableCell>
+                  <TableCell>{r.difference.formatted}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Flex>
+      )}
+    </Flex>
+  );
+}
+
+function ConnectionTab({ view, labels }: { view: SettingsView; labels: Labels }) {
+  const s = labels.settings;
+  const apiBase = useApiBase();
+  const [note, setNote] = useState<string | null>(null);
+  const c = view.connection;
+  return (
+    <Flex direction="column" gap="sm">
+      <DescriptionList direction="row">
+        <DescriptionListItem label={s.status}>
+          <Text testId="connection-status">{c.statusText}</Text>
+        </DescriptionListItem>
+        <DescriptionListItem label={s.lastSync}>
+          <Text>{c.lastSyncText}</Text>
+        </DescriptionListItem>
+        <DescriptionListItem label={s.provisioning}>
+          <Text>{c.provisioning}</Text>
+        </DescriptionListItem>
+      </DescriptionList>
+      <Button
+        testId="resync"
+        onClick={() => {
+          if (!apiBase) return;
+          callApi<{ runId: string }>(apiBase, { path: '/hubspot/settings/resync', method: 'POST', body: {} }).then(
+            () => setNote(s.resyncStarted),
+            (err: unknown) => setNote(err instanceof Error ? err.message : String(err)),
+          );
+        }}
+      >
+        {s.resync}
+      </Button>
+      {note && <Text testId="resync-note">{note}</Text>}
+    </Flex>
+  );
+}
+
+export function Settings() {
+  const context = useExtensionContext<'settings'>();
+  const language = languageOf(context.user.locale);
+  const labels = LABELS[language];
+  const s = labels.settings;
+  const result = useApi<SettingsView>({ path: '/hubspot/settings', query: { locale: context.user.locale ?? language } });
+  if (result.status === 'loading') return <Loading labels={labels} />;
+  if (result.status === 'error') return <Failed labels={labels} message={result.message} onRetry={result.reload} />;
+  const view = result.data;
+  return (
+    <Tabs defaultSelected="plans">
+      <Tab tabId="plans" title={s.plans}>
+        <PlansTab view={view} labels={labels} onPublished={result.reload} />
+      </Tab>
+      <Tab tabId="assignments" title={s.assignments}>
+        {view.assignments.length === 0 ? (
+          <EmptyState title={s.assignments} layout="vertical" testId="no-assignments">
+            <Text>–</Text>
+          </EmptyState>
+        ) : (
+          <Table bordered>
+            <TableHead>
+              <TableRow>
+                <TableHeader>{s.payeeCol}</TableHeader>
+                <TableHeader>{s.planCol}</TableHeader>
+                <TableHeader>{s.fromCol}</TableHeader>
+                <TableHeader>{s.toCol}</TableHeader>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {view.assignments.map((a) => (
+                <TableRow key={`${a.payeeId}:${a.planId}:${a.from}`}>
+                  <TableCell>{a.payeeName}</TableCell>
+                  <TableCell>{a.planId}</TableCell>
+                  <TableCell>{a.from}</TableCell>
+                  <TableCell>{a.to ?? '–'}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Tab>
+      <Tab tabId="quotas" title={s.quotas}>
+        {view.quotas.length === 0 ? (
+          <EmptyState title={s.quotas} layout="vertical" testId="no-quotas">
+            <Text>–</Text>
+          </EmptyState>
+        ) : (
+          <Table bordered testId="quotas-table">
+            <TableHead>
+              <TableRow>
+                <TableHeader>{s.payeeCol}</TableHeader>
+                <TableHeader>{s.periodCol}</TableHeader>
+                <TableHeader>{s.amountCol}</TableHeader>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {view.quotas.map((q) => (
+                <TableRow key={`${q.payeeId}:${q.periodId}`}>
+                  <TableCell>{q.payeeName}</TableCell>
+                  <TableCell>{q.periodId}</TableCell>
+                  <TableCell>{q.amount.formatted}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </Tab>
+      <Tab tabId="connection" title={s.connection}>
+        <ConnectionTab view={view} labels={labels} />
+      </Tab>
+    </Tabs>
+  );
+}
