@@ -59,9 +59,29 @@ function makePeriod(fiscalYear: number, kind: PeriodKind, n: number, startMonth:
   return { id: `${yearId(fiscalYear)}-${String(n).padStart(2, '0')}`, kind, fiscalYear, ...spanOfFiscalMonths(fiscalYear, n, n, startMonth) };
 }
 
+/**
+ * Engines ask for the same few hundred periods millions of times (once per credit), so results are memoised.
+ * Periods are frozen because they are shared; the caches are bounded so a long-running service cannot grow them.
+ */
+const MEMO_LIMIT = 50_000;
+const byId = new Map<string, Period>();
+const byDate = new Map<string, Map<string, Period>>();
+
+function remember(memo: Map<string, Period>, key: string, p: Period): Period {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  const frozen = Object.freeze(p);
+  memo.set(key, frozen);
+  return frozen;
+}
+
 /** '2026' (fiscal year), '2026-Q3' (fiscal quarter), '2026-07' (fiscal month 7). Throws naming the bad id. */
 export function parsePeriodId(id: string, cal: FiscalCalendar): Period {
   const startMonth = checkCalendar(cal);
+  const key = `${startMonth}|${id}`;
+  return byId.get(key) ?? remember(byId, key, parseUncached(id, startMonth));
+}
+
+function parseUncached(id: string, startMonth: number): Period {
   const m = PERIOD_ID.exec(id);
   if (!m) {
     throw new Error(`[Attain] unknown period id ${JSON.stringify(id)}: write a fiscal year "2026", a quarter "2026-Q3" or a month "2026-07"`);
@@ -87,6 +107,16 @@ export function fiscalMonthOf(date: string, cal: FiscalCalendar): number {
 }
 
 export function periodContaining(date: string, kind: PeriodKind, cal: FiscalCalendar): Period {
+  const memoKey = `${cal.fiscalYearStartMonth}|${kind}`;
+  let memo = byDate.get(memoKey);
+  if (memo === undefined) {
+    memo = new Map();
+    byDate.set(memoKey, memo);
+  }
+  return memo.get(date) ?? remember(memo, date, containingUncached(date, kind, cal));
+}
+
+function containingUncached(date: string, kind: PeriodKind, cal: FiscalCalendar): Period {
   const startMonth = checkCalendar(cal);
   const fy = fiscalYearOf(date, cal);
   const fm = fiscalMonthOf(date, cal);

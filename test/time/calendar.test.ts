@@ -97,6 +97,14 @@ describe('fiscal years and containing periods', () => {
     expect(periodsOfYear(2026, 'quarter', JUL).map((p) => p.id)).toEqual(['2026-Q1', '2026-Q2', '2026-Q3', '2026-Q4']);
   });
 
+  it('shares frozen, memoised periods', () => {
+    const a = periodContaining('2026-08-15', 'quarter', JUL);
+    expect(periodContaining('2026-08-15', 'quarter', JUL)).toBe(a);
+    expect(periodContaining('2026-08-15', 'quarter', JAN)).not.toEqual(a);
+    expect(Object.isFrozen(parsePeriodId('2026-Q3', JAN))).toBe(true);
+    expect(() => periodContaining('2026-02-30', 'quarter', JAN)).toThrow(/not a calendar date/);
+  });
+
   it('monthsOf lists a quarter’s months with fiscal ids', () => {
     expect(monthsOf(parsePeriodId('2026-Q3', JUL), JUL).map((m) => [m.id, m.start])).toEqual([
       ['2026-07', '2027-01-01'],
