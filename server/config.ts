@@ -45,15 +45,6 @@ const envSchema = z
     SALESFORCE_CLIENT_ID: optionalText,
     SALESFORCE_CLIENT_SECRET: optionalText,
     SALESFORCE_LOGIN_URL: z.url().optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (env.DATABASE_URL && !env.ATTAIN_ENCRYPTION_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ATTAIN_ENCRYPTION_KEY'],
-        message: 'is required when DATABASE_URL is set (every instance must share one key; generate one with `openssl rand -base64 32`)',
-      });
-    }
   });
 
 export type Env = z.infer<typeof envSchema>;
@@ -97,10 +88,17 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 
 /** Pure: validates the variables, no file access. Throws ConfigError naming every bad variable. */
 export function parseEnv(env: NodeJS.ProcessEnv): Env {
-  const parsed = envSchema.safeParse(withoutEmpty(env));
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), message: i.message })));
+  const given = withoutEmpty(env);
+  const parsed = envSchema.safeParse(given);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), message: i.message }));
+  // Checked on the raw values so it is reported together with every other problem, not after they are fixed.
+  if (given.DATABASE_URL && !given.ATTAIN_ENCRYPTION_KEY) {
+    problems.push({
+      variable: 'ATTAIN_ENCRYPTION_KEY',
+      message: 'is required when DATABASE_URL is set (every instance must share one key; generate one with `openssl rand -base64 32`)',
+    });
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }
 

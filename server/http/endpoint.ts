@@ -16,7 +16,7 @@ import express, { type Request, type Response, type RequestHandler, type Router 
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { Principal, Role } from '../auth/principal.js';
-import { ApiError, fieldErrors, forbidden, invalid } from './errors.js';
+import { ApiError, fieldErrors, forbidden, invalid, type FieldError } from './errors.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Obj = z.ZodObject;
@@ -124,6 +124,9 @@ export class ApiRouter {
       const query = parsePart(spec.query, req.query, 'query');
       const body = parsePart(spec.body, bodyType === null && spec.body ? undefined : req.body, 'body');
       const errors = [...params.errors, ...query.errors, ...body.errors];
+      if (errors.length === 0) {
+        errors.push(...nulCharacters(params.data, 'params'), ...nulCharacters(query.data, 'query'), ...nulCharacters(body.data, 'body'));
+      }
       if (errors.length > 0) throw invalid(errors);
 
       const input = { params: params.data, query: query.data, body: body.data, bodyType, req, res } as Omit<HandlerInput<P, Q, B>, 'principal'>;
@@ -160,6 +163,22 @@ export class ApiRouter {
       responses,
     });
   }
+}
+
+/** PostgreSQL text cannot hold U+0000; refusing it here turns a database error (500) into a field error (400). */
+function nulCharacters(value: unknown, path: string, out: FieldError[] = []): FieldError[] {
+  if (out.length >= 20) return out;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out.push({ path, message: 'must not contain the NUL character (\\u0000)' });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => nulCharacters(v, `${path}.${i}`, out));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\u0000')) out.push({ path: `${path}.${k}`, message: 'must not contain the NUL character (\\u0000)' });
+      nulCharacters(v, `${path}.${k}`, out);
+    }
+  }
+  return out;
 }
 
 function runParser(parser: RequestHandler, req: Request, res: Response): Promise<void> {
