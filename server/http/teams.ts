@@ -3,12 +3,47 @@ import { z } from 'zod';
 import { dec, ratio, sum, toDecimalString } from '../../src/money/index.js';
 import type { Feature } from '../app.js';
 import { teamScope } from '../auth/access.js';
+import type { Db } from '../store/repos/db.js';
 import { forbidden } from './errors.js';
 import { publishedForTeams } from './published-results.js';
 import { periodQuery, teamAttainmentView, teamIdParams, teamView } from './schemas.js';
 
 /** Team attainment is reported to 6 decimals (0.000001 = 0.0001 %), enough for any display. */
 const RATIO_DECIMALS = 6;
+
+/**
+ * The manager's table. Members with a published result of all zeros (a team lead without a quota) are left
+ * out: they add nothing to the totals and are not sellers in this view.
+ */
+export async function teamAttainment(db: Db, tenantId: string, team: { id: string; name: string; teamIds: string[] }, periodId: string): Promise<z.output<typeof teamAttainmentView>> {
+  const rows = (await publishedForTeams(db, tenantId, team.teamIds, periodId)).filter(
+    (r) => r.quota === null || !(dec(r.quota).isZero() && dec(r.credited as string).isZero() && dec(r.earnings as string).isZero()),
+  );
+  const calculated = rows.filter((r) => r.quota !== null);
+  const quota = sum(calculated.map((r) => dec(r.quota as string)));
+  const achieved = sum(calculated.map((r) => dec(r.credited as string)));
+  const earnings = sum(calculated.map((r) => dec(r.earnings as string)));
+  return {
+    teamId: team.id,
+    teamName: team.name,
+    periodId,
+    sellers: rows.map((r) => ({
+      payeeId: r.payeeId,
+      name: r.name,
+      quota: r.quota,
+      achieved: r.credited,
+      attainment: r.attainment,
+      earnings: r.earnings,
+      calculated: r.quota !== null,
+    })),
+    totals: {
+      quota: toDecimalString(quota),
+      achieved: toDecimalString(achieved),
+      attainment: toDecimalString(ratio(achieved, quota).toDecimalPlaces(RATIO_DECIMALS)),
+      earnings: toDecimalString(earnings),
+    },
+  };
+}
 
 export const teamsFeature: Feature = ({ api, deps }) => {
   api.endpoint({
@@ -40,31 +75,7 @@ export const teamsFeature: Feature = ({ api, deps }) => {
     handle: async ({ params, query, principal }) => {
       if (principal.role === 'seller') throw forbidden('Sellers see their own summary, not team views.');
       const scope = await teamScope(deps.store.db, principal, params.teamId);
-      const rows = await publishedForTeams(deps.store.db, principal.tenantId, scope.teamIds, query.period);
-      const calculated = rows.filter((r) => r.quota !== null);
-      const quota = sum(calculated.map((r) => dec(r.quota as string)));
-      const achieved = sum(calculated.map((r) => dec(r.credited as string)));
-      const earnings = sum(calculated.map((r) => dec(r.earnings as string)));
-      return {
-        teamId: params.teamId,
-        teamName: scope.name,
-        periodId: query.period,
-        sellers: rows.map((r) => ({
-          payeeId: r.payeeId,
-          name: r.name,
-          quota: r.quota,
-          achieved: r.credited,
-          attainment: r.attainment,
-          earnings: r.earnings,
-          calculated: r.quota !== null,
-        })),
-        totals: {
-          quota: toDecimalString(quota),
-          achieved: toDecimalString(achieved),
-          attainment: toDecimalString(ratio(achieved, quota).toDecimalPlaces(RATIO_DECIMALS)),
-          earnings: toDecimalString(earnings),
-        },
-      };
+      return teamAttainment(deps.store.db, principal.tenantId, { id: params.teamId, ...scope }, query.period);
     },
   });
 };

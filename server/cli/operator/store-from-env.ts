@@ -1,0 +1,29 @@
+/** Operator commands open the same database the server uses, configured the same way (server/config.ts). */
+import { userInfo } from 'node:os';
+import { ConfigError, loadConfig } from '../../config.js';
+import { openStore, type Store } from '../../store/index.js';
+
+export async function withStore(command: string, fn: (store: Store) => Promise<number>): Promise<number> {
+  let store: Store;
+  try {
+    const config = loadConfig();
+    store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  } catch (err) {
+    console.error(`attain ${command}: ${err instanceof ConfigError ? err.message : `cannot open the database: ${(err as Error).message}`}`);
+    return 2;
+  }
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Audit actor for changes made from the command line. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
