@@ -28,7 +28,7 @@ import {
 import type { DealCardView, DealPayeeView } from '../../server/http/cards/schemas.js';
 import { LABELS, languageOf, type Labels } from '../i18n/index.js';
 import { useApi } from '../hooks/useApi.js';
-import { isoFromDateInput, parseAmountInput } from '../lib/amount.js';
+import { dateInputFromIso, isoFromDateInput, parseAmountInput, type DateValue } from '../lib/amount.js';
 import { Failed, Loading } from '../lib/states.js';
 
 interface WhatIf {
@@ -103,7 +103,7 @@ function PayeeSection({ p, labels }: { p: DealPayeeView; labels: Labels }) {
 
 function WhatIfForm({ labels, language, applied, onApply }: { labels: Labels; language: 'da' | 'en'; applied: WhatIf; onApply: (w: WhatIf) => void }) {
   const [amountText, setAmountText] = useState(applied.amount ?? '');
-  const [closeDate, setCloseDate] = useState<string | undefined>(applied.closeDate);
+  const [closeDate, setCloseDate] = useState<DateValue | null>(dateInputFromIso(applied.closeDate));
   const amount = amountText.trim() === '' ? undefined : parseAmountInput(amountText, language);
   const bad = amount === null;
   return (
@@ -123,17 +123,21 @@ function WhatIfForm({ labels, language, applied, onApply }: { labels: Labels; la
           label={labels.deal.whatIfCloseDate}
           name="whatIfCloseDate"
           format="YYYY-MM-DD"
-          onChange={(d) => setCloseDate(isoFromDateInput(d))}
+          value={closeDate ?? undefined}
+          onChange={(d) => setCloseDate(d ? { year: d.year, month: d.month, date: d.date } : null)}
           testId="what-if-close-date"
         />
-        <Button disabled={bad} onClick={() => onApply({ ...(amount ? { amount } : {}), ...(closeDate ? { closeDate } : {}) })} testId="what-if-apply">
+        <Button disabled={bad} onClick={() => {
+            const iso = isoFromDateInput(closeDate);
+            onApply({ ...(amount ? { amount } : {}), ...(iso ? { closeDate: iso } : {}) });
+          }} testId="what-if-apply">
           {labels.deal.whatIfApply}
         </Button>
         <Button
           variant="secondary"
           onClick={() => {
             setAmountText('');
-            setCloseDate(undefined);
+            setCloseDate(null);
             onApply({});
           }}
           testId="what-if-reset"
@@ -155,12 +159,16 @@ export function DealCommission() {
     query: { locale: context.user.locale ?? language, whatIfAmount: whatIf.amount, whatIfCloseDate: whatIf.closeDate },
   });
 
-  if (result.status === 'loading') return <Loading labels={labels} />;
+  const view = result.status === 'success' ? result.data : result.status === 'loading' ? result.previous : undefined;
   if (result.status === 'error') return <Failed labels={labels} message={result.message} onRetry={result.reload} />;
-  const view = result.data;
+  if (!view) return <Loading labels={labels} />;
   return (
     <Flex direction="column" gap="md">
-      {view.whatIf && <StatusTag variant="info">{labels.deal.whatIfActive}</StatusTag>}
+      {view.whatIf && (
+        <StatusTag variant="info" testId="what-if-active">
+          {labels.deal.whatIfActive}
+        </StatusTag>
+      )}
       {view.payees.length === 0 ? (
         <EmptyState title={labels.deal.emptyTitle} layout="vertical" testId="empty">
           {view.notes.map((n) => (
@@ -174,6 +182,7 @@ export function DealCommission() {
         <>
           <Divider />
           <WhatIfForm labels={labels} language={language} applied={whatIf} onApply={setWhatIf} />
+          {result.status === 'loading' && <Loading labels={labels} />}
         </>
       )}
       <Text variant="microcopy" testId="freshness">

@@ -6,7 +6,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { hubspot, useExtensionContext } from '@hubspot/ui-extensions';
 import { apiUrl, errorMessage, type Query } from '../lib/api.js';
 
-export type ApiState<T> = { status: 'loading' } | { status: 'success'; data: T } | { status: 'error'; message: string };
+/** While a newer request loads, `previous` keeps the last answer so a view can stay on screen (what-if edits). */
+export type ApiState<T> = { status: 'loading'; previous?: T } | { status: 'success'; data: T } | { status: 'error'; message: string };
 
 export interface ApiRequest {
   path: string;
@@ -42,7 +43,7 @@ export function useApi<T>(request: ApiRequest | null): ApiState<T> & { reload: (
       setState({ status: 'error', message: 'API_BASE is not configured for this HubSpot profile.' });
       return;
     }
-    setState({ status: 'loading' });
+    setState((s) => (s.status === 'success' ? { status: 'loading', previous: s.data } : s.status === 'loading' ? s : { status: 'loading' }));
     callApi<T>(apiBase, JSON.parse(key) as ApiRequest).then(
       (data) => {
         if (ticket === latest.current) setState({ status: 'success', data });

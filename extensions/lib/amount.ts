@@ -10,7 +10,19 @@ export function parseAmountInput(text: string, language: Language): string | nul
   return /^\d{1,15}(?:\.\d{1,6})?$/.test(s) ? s.replace(/^0+(?=\d)/, '') : null;
 }
 
-export function isoFromDateInput(d: { year: number; month: number; date: number } | null | undefined): string | undefined {
+/** DateInput's value: months are 0-based (0 = January). */
+export interface DateValue {
+  year: number;
+  month: number;
+  date: number;
+}
+
+export function dateInputFromIso(iso: string | undefined): DateValue | null {
+  const m = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
+  return m ? { year: Number(m[1]), month: Number(m[2]) - 1, date: Number(m[3]) } : null;
+}
+
+export function isoFromDateInput(d: DateValue | null | undefined): string | undefined {
   if (!d) return undefined;
   return `${String(d.year).padStart(4, '0')}-${String(d.month + 1).padStart(2, '0')}-${String(d.date).padStart(2, '0')}`;
 }
