@@ -175,6 +175,8 @@ export interface PayoutLinesTable {
   run_id: string;
   payee_id: string;
   period_id: string;
+  /** Position of the line in the payee's period statement. */
+  ord: number;
   line_id: string;
   kind: string;
   deal_id: string | null;

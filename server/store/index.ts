@@ -13,3 +13,4 @@ export * from './repos/quotas.js';
 export * from './repos/deals.js';
 export * from './repos/payments.js';
 export * from './repos/crm-state.js';
+export * from './repos/results.js';

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { crmSyncMigration } from './migration-crm-sync.js';
 
 /**
  * Schema migrations, in code so the service needs no files next to it. Append new migrations; never edit
@@ -268,8 +269,17 @@ function statements(list: string[]): Migration {
   };
 }
 
+/** Payout line ids are the engine's; the store keys lines by their position so a repeated id can never drop a line. */
+const lineOrdinal: string[] = [
+  `ALTER TABLE payout_lines DROP CONSTRAINT payout_lines_pkey`,
+  `ALTER TABLE payout_lines ADD COLUMN ord integer NOT NULL DEFAULT 0`,
+  `ALTER TABLE payout_lines ALTER COLUMN ord DROP DEFAULT`,
+  `ALTER TABLE payout_lines ADD PRIMARY KEY (tenant_id, run_id, payee_id, period_id, ord)`,
+  `CREATE INDEX payout_lines_deal ON payout_lines (tenant_id, deal_id) WHERE deal_id IS NOT NULL`,
+];
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': statements(initial) };
+    return { '0001_initial': statements(initial), '0002_payout_line_ordinal': statements(lineOrdinal), '0003_crm_sync': statements(crmSyncMigration) };
   },
 };

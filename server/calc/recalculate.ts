@@ -1,0 +1,167 @@
+import type { Deal } from '../../src/data/index.js';
+import type { DataWarning, PayeePeriodResult, TeamTotals } from '../../src/engine/types.js';
+import { dec, ratio, sum, toDecimalString } from '../../src/money/index.js';
+import { CALENDAR_YEAR, fiscalYearOf, periodsOfYear, type FiscalCalendar } from '../../src/time/index.js';
+import type { JobQueue, Partition } from '../jobs/queue.js';
+import type { Db } from '../store/repos/db.js';
+import type { DealChange } from '../store/repos/deals.js';
+import { getTenant } from '../store/repos/tenants.js';
+import { beginRun, failRun, publishRun, readPublishedResults, type PartitionRef } from '../store/repos/results.js';
+import type { CalcEngine } from './engine-port.js';
+import { loadCalcInputs, type CalcInputs } from './load-inputs.js';
+
+/**
+ * The recalculation service: loads a tenant's inputs from the store, runs the engine for (payee, fiscal year)
+ * partitions, and publishes the results atomically (see store/repos/results.ts). Incremental recalculation
+ * recomputes only the partitions a change touches — the engine names them — and must equal a full one.
+ */
+
+export interface RecalcOptions {
+  /** The clock reading for this run: the engine's "as of" date and the run's timestamps. */
+  now: Date;
+  /** Who asked: a user/token id, 'system', 'job:recalc', 'cron:nightly'. */
+  actor?: string;
+  engine: CalcEngine;
+}
+
+export interface RecalcResult {
+  runId: string;
+  partitions: PartitionRef[];
+  results: number;
+  warnings: number;
+}
+
+function asOfDate(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+async function calendarOf(db: Db, tenantId: string, inputs: CalcInputs): Promise<FiscalCalendar> {
+  const fromPlan = inputs.plans[0]?.calendar;
+  if (fromPlan) return fromPlan;
+  const tenant = await getTenant(db, tenantId);
+  return tenant ? { fiscalYearStartMonth: tenant.fiscalYearStartMonth } : CALENDAR_YEAR;
+}
+
+/** Every statement period of a fiscal year: the year, its quarters and its months. */
+export function periodIdsOfYear(year: string, calendar: FiscalCalendar): string[] {
+  const fy = Number(year);
+  return (['year', 'quarter', 'month'] as const).flatMap((kind) => periodsOfYear(fy, kind, calendar).map((p) => p.id));
+}
+
+function uniquePartitions(partitions: readonly PartitionRef[]): PartitionRef[] {
+  return [...new Map(partitions.map((p) => [`${p.payeeId}\u0000${p.year}`, { payeeId: p.payeeId, year: p.year }])).values()];
+}
+
+async function runAndPublish(
+  db: Db,
+  tenantId: string,
+  kind: 'full' | 'partitions',
+  inputs: CalcInputs,
+  partitions: PartitionRef[],
+  options: RecalcOptions,
+): Promise<RecalcResult> {
+  const actor = options.actor ?? 'system';
+  const asOf = asOfDate(options.now);
+  const runId = await beginRun(db, tenantId, { kind, partitions: kind === 'full' ? null : partitions, triggeredBy: actor, asOf, startedAt: options.now });
+  try {
+    const calendar = await calendarOf(db, tenantId, inputs);
+    const wanted = new Set(partitions.map((p) => `${p.payeeId}\u0000${p.year}`));
+    const years = [...new Set(partitions.map((p) => p.year))].sort();
+    const payeeIds = [...new Set(partitions.map((p) => p.payeeId))];
+    let results: PayeePeriodResult[] = [];
+    let warnings: DataWarning[] = [];
+    if (inputs.plans.length > 0 && payeeIds.length > 0) {
+      const out = options.engine.calculate({
+        plans: inputs.plans,
+        data: inputs.data,
+        asOf,
+        periodIds: years.flatMap((y) => periodIdsOfYear(y, calendar)),
+        payeeIds,
+      });
+      results = out.results.filter((r) => wanted.has(`${r.payeeId}\u0000${r.periodId.slice(0, 4)}`));
+      warnings = out.warnings;
+    }
+    await publishRun(db, tenantId, runId, { results, partitions, warnings, finishedAt: new Date(), actor });
+    return { runId, partitions, results: results.length, warnings: warnings.length };
+  } catch (error) {
+    await failRun(db, tenantId, runId, (error as Error).message, new Date(), actor).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Recalculates the given partitions and publishes them in one transaction. */
+export async function recalculatePartitions(db: Db, tenantId: string, partitions: readonly PartitionRef[], options: RecalcOptions): Promise<RecalcResult> {
+  const unique = uniquePartitions(partitions);
+  const inputs = await loadCalcInputs(db, tenantId, [...new Set(unique.map((p) => p.payeeId))]);
+  return runAndPublish(db, tenantId, 'partitions', inputs, unique, options);
+}
+
+/** The fiscal years a tenant's data speaks about: quota and payment periods, deal close and cancellation dates. */
+function activeYears(inputs: CalcInputs, calendar: FiscalCalendar): string[] {
+  const years = new Set<string>();
+  for (const q of inputs.data.quotas) years.add(q.periodId.slice(0, 4));
+  for (const p of inputs.data.payments) years.add(p.periodId.slice(0, 4));
+  for (const d of inputs.data.deals) {
+    if (d.closeDate) years.add(String(fiscalYearOf(d.closeDate, calendar)));
+    if (d.cancelledDate) years.add(String(fiscalYearOf(d.cancelledDate, calendar)));
+  }
+  return [...years].sort();
+}
+
+/** Full recalculation: every payee in every year with data, published in one transaction. */
+export async function recalculateTenant(db: Db, tenantId: string, options: RecalcOptions & { years?: string[] }): Promise<RecalcResult> {
+  const inputs = await loadCalcInputs(db, tenantId);
+  const calendar = await calendarOf(db, tenantId, inputs);
+  const years = options.years ?? activeYears(inputs, calendar);
+  const partitions = inputs.data.payees.flatMap((p) => years.map((year) => ({ payeeId: p.id, year })));
+  return runAndPublish(db, tenantId, 'full', inputs, partitions, options);
+}
+
+/** The partitions a batch of deal changes (from upsertDeals) touches, as the engine names them. */
+export async function partitionsForDealChanges(db: Db, tenantId: string, changes: readonly DealChange[], engine: CalcEngine): Promise<PartitionRef[]> {
+  if (changes.length === 0) return [];
+  const inputs = await loadCalcInputs(db, tenantId, []);
+  const touched = changes.flatMap((c) => engine.touchedPartitions(inputs, c.before, c.after));
+  return uniquePartitions(touched);
+}
+
+/** A deal removed from the CRM touches the partitions it used to credit. */
+export async function partitionsForDealRemoval(db: Db, tenantId: string, removed: Deal, engine: CalcEngine): Promise<PartitionRef[]> {
+  const inputs = await loadCalcInputs(db, tenantId, []);
+  return uniquePartitions(engine.touchedPartitions(inputs, removed, null));
+}
+
+/** Queues partitions for the background worker (coalesced per partition; call after your transaction commits). */
+export async function enqueueRecalc(queue: JobQueue, tenantId: string, partitions: readonly PartitionRef[]): Promise<{ queued: number; coalesced: number }> {
+  const counts = { queued: 0, coalesced: 0 };
+  for (const p of uniquePartitions(partitions)) counts[await queue.enqueue('recalc', { tenantId, payeeId: p.payeeId, year: p.year })]++;
+  return counts;
+}
+
+/** Works the recalc queue in this process: each batch is grouped by tenant and published as one run per tenant. */
+export async function startRecalcWorker(queue: JobQueue, db: Db, options: { engine: CalcEngine; clock?: () => Date }): Promise<void> {
+  const clock = options.clock ?? (() => new Date());
+  await queue.work('recalc', async (partitions: Partition[]) => {
+    const byTenant = new Map<string, PartitionRef[]>();
+    for (const p of partitions) byTenant.set(p.tenantId, [...(byTenant.get(p.tenantId) ?? []), { payeeId: p.payeeId, year: p.year }]);
+    for (const [tenantId, refs] of byTenant) await recalculatePartitions(db, tenantId, refs, { now: clock(), actor: 'job:recalc', engine: options.engine });
+  });
+}
+
+/** Sum of credited over sum of quota — never a mean of percentages. */
+export function teamTotals(results: readonly PayeePeriodResult[]): TeamTotals {
+  const quota = sum(results.map((r) => dec(r.quota)));
+  const credited = sum(results.map((r) => dec(r.credited)));
+  return {
+    quota: toDecimalString(quota),
+    credited: toDecimalString(credited),
+    attainment: toDecimalString(ratio(credited, quota)),
+    earnings: toDecimalString(sum(results.map((r) => dec(r.earnings)))),
+  };
+}
+
+/** The team table for a period from published results (never recomputed per request). */
+export async function readTeamAttainment(db: Db, tenantId: string, query: { periodId: string; payeeIds?: readonly string[] }): Promise<{ payees: PayeePeriodResult[]; team: TeamTotals }> {
+  const payees = await readPublishedResults(db, tenantId, { ...query, lines: false });
+  return { payees, team: teamTotals(payees) };
+}
