@@ -78,6 +78,8 @@ export interface PayoutLine {
   amount: DecimalString;
   tiers?: TierSlice[];
   trace: TraceStep[];
+  /** The date the line is earned on (credit date, cancellation date, period end for draws); decides its period. */
+  date?: string;
 }
 
 export interface ComponentResult {
@@ -108,6 +110,8 @@ export interface PayeePeriodResult {
   earnedToDate: DecimalString;
   paidToDate: DecimalString;
   payable: DecimalString;
+  /** payable − earnings: what restated earlier periods add (or take back) on this statement; paid amounts are never rewritten. */
+  priorPeriodsDelta?: DecimalString;
 }
 
 export interface TeamTotals {

@@ -1,0 +1,2 @@
+export * from './credit.js';
+export * from './filter.js';
