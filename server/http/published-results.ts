@@ -4,7 +4,8 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../store/repos/db.js';
-import type { PayeePeriodResult, PayoutLine } from '../../src/engine/types.js';
+import type { PayeePeriodResult } from '../../src/engine/types.js';
+import { readPublishedResults, yearOfPeriod } from '../store/repos/results.js';
 
 export interface PublishedRow {
   payeeId: string;
@@ -63,26 +64,15 @@ export interface PublishedSummary {
 
 /** One payee's published result for the period with its payout lines and traces, or null. */
 export async function publishedSummary(db: Db, tenantId: string, payeeId: string, periodId: string): Promise<PublishedSummary | null> {
-  const head = await db
-    .selectFrom('published_partitions as pp')
-    .innerJoin('payee_results as r', (j) =>
-      j.onRef('r.tenant_id', '=', 'pp.tenant_id').onRef('r.run_id', '=', 'pp.run_id').onRef('r.payee_id', '=', 'pp.payee_id').onRef('r.year', '=', 'pp.year'),
-    )
-    .select(['r.run_id', 'pp.published_at', 'r.summary'])
-    .where('pp.tenant_id', '=', tenantId)
-    .where('pp.payee_id', '=', payeeId)
-    .where('r.period_id', '=', periodId)
-    .executeTakeFirst();
-  if (!head) return null;
-  const lines = await db
-    .selectFrom('payout_lines')
-    .select('line')
+  const [result] = await readPublishedResults(db, tenantId, { periodId, payeeIds: [payeeId], lines: true });
+  if (!result) return null;
+  const pointer = await db
+    .selectFrom('published_partitions')
+    .select(['run_id', 'published_at'])
     .where('tenant_id', '=', tenantId)
-    .where('run_id', '=', head.run_id)
     .where('payee_id', '=', payeeId)
-    .where('period_id', '=', periodId)
-    .orderBy('line_id')
-    .execute();
-  const summary = head.summary as unknown as Omit<PayeePeriodResult, 'lines'>;
-  return { runId: head.run_id, publishedAt: head.published_at, result: { ...summary, lines: lines.map((l) => l.line as unknown as PayoutLine) } };
+    .where('year', '=', yearOfPeriod(periodId))
+    .executeTakeFirst();
+  if (!pointer) return null;
+  return { runId: pointer.run_id, publishedAt: pointer.published_at, result };
 }

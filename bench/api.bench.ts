@@ -1,0 +1,173 @@
+/**
+ * API benchmark: a tenant with 1,000 payees and 1,000,000 deals (fiscal year 2026), loaded through the import
+ * path (zod validation, reference checks, bulk upserts in one transaction) and calculated, then the payee
+ * summary endpoint (`GET /api/v1/payees/:id/summary?period=2026-Q3`, lines and traces) under a FIXED request
+ * rate from autocannon over loopback for a bounded time, payees drawn at random.
+ *
+ * Figures: store_load_seconds (import of the whole tenant), api_calc_seconds (full recalculation and
+ * publication), api_summary_p95_ms (95th percentile of response time, from every response), api_summary_rps
+ * (completed requests per second at the target rate), api_summary_non_2xx, rss_mb.
+ * BENCH_API_DEALS / BENCH_API_PAYEES / BENCH_API_RATE / BENCH_API_SECONDS shrink or stretch it;
+ * BENCH_DATABASE_URL runs it on PostgreSQL instead of the embedded PGlite.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import type { Deal, Payee, Quota, Team } from '../src/data/index.js';
+import { createApp, type RecalcPort } from '../server/app.js';
+import { createLogger } from '../server/log.js';
+import { applyImport } from '../server/import/apply.js';
+import { parseJsonImport } from '../server/import/parse.js';
+import { createApiToken, openStore, savePlanRevision, upsertTenant, type Store } from '../server/store/index.js';
+import { parsePlan } from '../src/plan/index.js';
+import { readFileSync } from 'node:fs';
+
+const PAYEES = Number(process.env.BENCH_API_PAYEES ?? 1_000);
+const DEALS = Number(process.env.BENCH_API_DEALS ?? 1_000_000);
+const RATE = Number(process.env.BENCH_API_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 15);
+const TENANT = 'bench';
+const CHUNK = 50_000;
+
+/** Seeded (mulberry32): every run loads the same tenant. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const payeeId = (i: number) => `p${String(i).padStart(4, '0')}`;
+
+function organisation(): { teams: Team[]; payees: Payee[]; quotas: Quota[] } {
+  const teamCount = Math.max(1, Math.ceil(PAYEES / 100));
+  const teams: Team[] = [];
+  const payees: Payee[] = [];
+  for (let t = 0; t < teamCount; t++) teams.push({ id: `team-${t}`, name: `Team ${t}`, managerId: payeeId(t * 100), parentTeamId: null });
+  for (let i = 0; i < PAYEES; i++) {
+    const team = Math.floor(i / 100);
+    const lead = team * 100;
+    payees.push({ id: payeeId(i), name: `Seller ${i}`, managerId: i === lead ? null : payeeId(lead), teamId: `team-${team}` });
+  }
+  const quotas: Quota[] = payees.flatMap((p) => [1, 2, 3, 4].map((q) => ({ payeeId: p.id, periodId: `2026-Q${q}`, amount: '900000' })));
+  return { teams, payees, quotas };
+}
+
+function dealsChunk(from: number, to: number, random: () => number): unknown[] {
+  const deals: unknown[] = [];
+  for (let i = from; i < to; i++) {
+    const owner = payeeId(Math.floor(random() * PAYEES));
+    const month = 1 + Math.floor(random() * 12);
+    const day = 1 + Math.floor(random() * 28);
+    const won = random() < 0.7;
+    // Whole kroner and øre as text: amounts never pass through a float.
+    const kroner = 1_000 + Math.floor(random() * 30_000);
+    const ore = Math.floor(random() * 100);
+    deals.push({
+      id: `d${i}`,
+      name: `Deal ${i}`,
+      ownerId: owner,
+      amount: `${kroner}.${String(ore).padStart(2, '0')}`,
+      currency: 'DKK',
+      status: won ? 'won' : 'open',
+      closeDate: `2026-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+      ...(random() < 0.2 ? { splits: [{ payeeId: owner, share: '0.5' }, { payeeId: payeeId(Math.floor(random() * PAYEES)), share: '0.5' }] } : {}),
+    });
+  }
+  return deals;
+}
+
+async function loadTenant(store: Store): Promise<number> {
+  const plan = parsePlan(JSON.parse(readFileSync(new URL('../examples/reference-scenario/plan.json', import.meta.url), 'utf8')));
+  if (!plan.ok) throw new Error('reference plan invalid');
+  await upsertTenant(store.db, { id: TENANT, name: 'Benchmark', currency: 'DKK', fiscalYearStartMonth: 1 });
+  await savePlanRevision(store.db, TENANT, plan.plan, 'bench');
+  const random = rng(20260705);
+  const started = performance.now();
+  await store.db.transaction().execute(async (trx) => {
+    const org = parseJsonImport(organisation());
+    if (!org.ok) throw new Error(JSON.stringify(org.errors));
+    const applied = await applyImport(trx, TENANT, org.batch, org.locate);
+    if (!applied.ok) throw new Error(JSON.stringify(applied.errors));
+    for (let from = 0; from < DEALS; from += CHUNK) {
+      const parsed = parseJsonImport({ deals: dealsChunk(from, Math.min(DEALS, from + CHUNK), random) as Deal[] });
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      const r = await applyImport(trx, TENANT, parsed.batch, parsed.locate);
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    }
+  });
+  return (performance.now() - started) / 1000;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function hammer(url: string, token: string): Promise<{ p95: number; p50: number; rps: number; non2xx: number; completed: number }> {
+  const random = rng(7);
+  const times: number[] = [];
+  const instance = autocannon({
+    url,
+    connections: 16,
+    overallRate: RATE,
+    duration: SECONDS,
+    headers: { authorization: `Bearer ${token}` },
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => ({ ...req, path: `/api/v1/payees/${payeeId(Math.floor(random() * PAYEES))}/summary?period=2026-Q3` }),
+      },
+    ],
+  });
+  instance.on('response', ((_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    times.push(responseTime);
+  }) as unknown as (statusCode: number, resBytes: number, responseTime: number) => void);
+  const result = await instance;
+  times.sort((a, b) => a - b);
+  return { p95: percentile(times, 95), p50: percentile(times, 50), rps: result.requests.total / SECONDS, non2xx: result.non2xx + result.errors, completed: result.requests.total };
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const root = mkdtempSync(join(tmpdir(), 'attain-api-bench-'));
+  const store = await openStore(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : { dataDir: join(root, 'data') });
+  try {
+    const storeLoadSeconds = await loadTenant(store);
+    const { calcSeconds, recalc } = await calculateTenant(store);
+    const { app } = createApp({ store, logger: createLogger('silent'), now: () => new Date(), recalc });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { token } = await createApiToken(store.db, TENANT, { name: 'bench', role: 'admin' });
+    const probe = await fetch(`${url}/api/v1/payees/${payeeId(1)}/summary?period=2026-Q3`, { headers: { authorization: `Bearer ${token}` } });
+    const sample = (await probe.json()) as { result: { lines: unknown[] } | null };
+    if (!probe.ok || !sample.result) throw new Error(`summary probe failed: ${probe.status} ${JSON.stringify(sample).slice(0, 300)}`);
+    const load = await hammer(url, token);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return {
+      api_bench_payees: PAYEES,
+      api_bench_deals: DEALS,
+      api_bench_store: store.kind,
+      store_load_seconds: Number(storeLoadSeconds.toFixed(2)),
+      api_calc_seconds: Number(calcSeconds.toFixed(2)),
+      api_summary_target_rps: RATE,
+      api_summary_seconds: SECONDS,
+      api_summary_lines_per_response: sample.result.lines.length,
+      api_summary_p50_ms: load.p50,
+      api_summary_p95_ms: load.p95,
+      api_summary_rps: Number(load.rps.toFixed(1)),
+      api_summary_non_2xx: load.non2xx,
+      rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+    };
+  } finally {
+    await store.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
