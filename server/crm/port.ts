@@ -51,7 +51,7 @@ export interface DealRead {
 }
 
 export interface SplitRead {
-  /** Revenue splits per deal id; a deal without splits maps to an empty list. */
+  /** Revenue splits per deal id; a deal without splits maps to an empty list, an unknown deal is left out. */
   splits: Record<string, Split[]>;
   problems: RecordProblem[];
 }

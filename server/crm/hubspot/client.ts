@@ -2,8 +2,9 @@
  * The SDK client of one portal. Built with one attempt and no SDK limiter (our caller retries and limits per
  * portal), and with every API group we use touched right away: the SDK captures its process-wide decorators
  * when a group is first built (platform notes §6.1), so nobody constructing another Client later can change
- * ours. The access token is set per request by a middleware, so a refreshed token never needs
- * `setAccessToken()` (which would reset the decorator singleton).
+ * ours. The access token is passed per call (`withToken`), so a refreshed token never needs
+ * `setAccessToken()`, which would reset the decorator singleton. (Configuration-level middleware would be the
+ * other way in, but 13.5's generated code drops it unless call options are passed too.)
  */
 import { Client } from '@hubspot/api-client';
 
@@ -12,24 +13,22 @@ export const HUBSPOT_API = 'https://api.hubapi.com';
 /** Returns a valid access token, refreshing it ahead of expiry when needed. */
 export type AccessTokenSource = () => Promise<string>;
 
-interface RequestContextLike {
-  setHeaderParam(key: string, value: string): void;
+/** Per-call options that authenticate one request with the given token. */
+export function withToken(token: string) {
+  return {
+    authMethods: {
+      oauth2: {
+        getName: () => 'oauth2',
+        applySecurityAuthentication: (context: { setHeaderParam(key: string, value: string): void }) => {
+          context.setHeaderParam('Authorization', `Bearer ${token}`);
+        },
+      },
+    },
+  };
 }
 
-export function buildApiGroups(basePath: string, token: AccessTokenSource) {
-  const client = new Client({
-    basePath,
-    numberOfApiCallRetries: 1,
-    middleware: [
-      {
-        pre: async (context: unknown) => {
-          (context as RequestContextLike).setHeaderParam('Authorization', `Bearer ${await token()}`);
-          return context;
-        },
-        post: (context: unknown) => context,
-      },
-    ],
-  });
+export function buildApiGroups(basePath: string) {
+  const client = new Client({ basePath, numberOfApiCallRetries: 1 });
   const crm = client.crm;
   return {
     owners: crm.owners.ownersApi,

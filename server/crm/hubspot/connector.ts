@@ -20,7 +20,7 @@ import type {
   WriteResult,
 } from '../port.js';
 import { HubSpotCaller, type RetryEvent, type RetryPolicy } from './caller.js';
-import { buildApiGroups, getJson, HUBSPOT_API, type AccessTokenSource, type ApiGroups } from './client.js';
+import { buildApiGroups, getJson, HUBSPOT_API, withToken, type AccessTokenSource, type ApiGroups } from './client.js';
 import { HubSpotError } from './errors.js';
 import { DEFAULT_PORTAL_LIMITS, processPortalBudgets, systemClock, type Clock, type PortalBudgets, type PortalLimits } from './limiter.js';
 import { DEAL_PROPERTIES, GOAL_PROPERTIES, mapDeal, mapGoals, mapOwner, mapSplits, mapStage, stageIndex, teamsOf, toInstant, type DealContext } from './mapping.js';
@@ -72,7 +72,7 @@ export class HubSpotConnector implements CrmConnector {
 
   constructor(private readonly options: HubSpotConnectorOptions) {
     const limits = options.limits ?? DEFAULT_PORTAL_LIMITS;
-    this.api = buildApiGroups(options.basePath ?? HUBSPOT_API, options.accessToken);
+    this.api = buildApiGroups(options.basePath ?? HUBSPOT_API);
     this.caller = new HubSpotCaller({
       budget: (options.budgets ?? processPortalBudgets).forPortal(options.portalKey, limits),
       intervalMs: limits.intervalMs,
@@ -83,6 +83,11 @@ export class HubSpotConnector implements CrmConnector {
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     });
     this.dealProperties = [...new Set([...DEAL_PROPERTIES, ...(options.extraDealProperties ?? [])])];
+  }
+
+  /** Call options carrying the current access token (refreshed ahead of expiry by the token source). */
+  private async auth() {
+    return withToken(await this.options.accessToken());
   }
 
   async accountDetails(): Promise<AccountDetails> {
@@ -96,9 +101,9 @@ export class HubSpotConnector implements CrmConnector {
   async capabilities(): Promise<Capabilities> {
     const account = await this.accountDetails();
     return {
-      customObjects: await this.probe('custom object schemas', () => this.api.schemas.getAll()),
+      customObjects: await this.probe('custom object schemas', async () => this.api.schemas.getAll(false, await this.auth())),
       // An id that cannot exist: a portal with splits answers per record, one without refuses the endpoint.
-      dealSplits: await this.probe('deal splits', () => this.api.dealSplitsBatch.read({ inputs: [{ id: '0' }] })),
+      dealSplits: await this.probe('deal splits', async () => this.api.dealSplitsBatch.read({ inputs: [{ id: '0' }] }, await this.auth())),
       multiCurrency: account.additionalCurrencies.length > 0,
       homeCurrency: account.companyCurrency,
       timeZone: account.timeZone,
@@ -119,7 +124,7 @@ export class HubSpotConnector implements CrmConnector {
     const owners: HubSpotOwner[] = [];
     let after: string | undefined;
     do {
-      const page = ownerPageSchema.parse(await this.caller.call('listing owners', () => this.api.owners.getPage(undefined, after, 500, false)));
+      const page = ownerPageSchema.parse(await this.caller.call('listing owners', async () => this.api.owners.getPage(undefined, after, 500, false, await this.auth())));
       for (const raw of page.results) owners.push(ownerSchema.parse(raw));
       after = page.paging?.next?.after ?? undefined;
     } while (after);
@@ -142,7 +147,7 @@ export class HubSpotConnector implements CrmConnector {
   }
 
   async listPipelines(): Promise<Pipeline[]> {
-    const body = pipelinesSchema.parse(await this.caller.call('listing deal pipelines', () => this.api.pipelines.getAll('deals')));
+    const body = pipelinesSchema.parse(await this.caller.call('listing deal pipelines', async () => this.api.pipelines.getAll('deals', await this.auth())));
     return body.results
       .filter((p) => !p.archived)
       .sort((a, b) => a.displayOrder - b.displayOrder)
@@ -251,7 +256,7 @@ export class HubSpotConnector implements CrmConnector {
       properties: this.dealProperties,
       limit: SEARCH_PAGE_LIMIT,
     } as Parameters<ApiGroups['dealsSearch']['doSearch']>[0];
-    const body = searchPageSchema.parse(await this.caller.call('searching deals', () => this.api.dealsSearch.doSearch(request), 'search'));
+    const body = searchPageSchema.parse(await this.caller.call('searching deals', async () => this.api.dealsSearch.doSearch(request, await this.auth()), 'search'));
     const { objects, problems } = this.parseObjects(body.results, 'deal');
     const unstamped = objects.filter((o) => Number.isNaN(stampOf(o)));
     if (unstamped.length > 0) throw new Error(`[Attain] HubSpot returned deals without hs_lastmodifieddate: ${unstamped.map((o) => o.id).join(', ')}`);
@@ -267,8 +272,8 @@ export class HubSpotConnector implements CrmConnector {
     const result: DealRead = { deals: [], problems: [], missing: [], modifiedAt: {} };
     for (const chunk of chunks(unique(ids), BATCH_LIMIT)) {
       const body = batchObjectsSchema.parse(
-        await this.caller.call('reading deals', () =>
-          this.api.dealsBatch.read({ inputs: chunk.map((id) => ({ id })), properties: this.dealProperties, propertiesWithHistory: [] }, false),
+        await this.caller.call('reading deals', async () =>
+          this.api.dealsBatch.read({ inputs: chunk.map((id) => ({ id })), properties: this.dealProperties, propertiesWithHistory: [] }, false, await this.auth()),
         ),
       );
       const { objects, problems } = this.parseObjects(body.results, 'deal');
@@ -285,13 +290,14 @@ export class HubSpotConnector implements CrmConnector {
   async readSplits(dealIds: readonly string[]): Promise<SplitRead> {
     const result: SplitRead = { splits: {}, problems: [] };
     for (const chunk of chunks(unique(dealIds), BATCH_LIMIT)) {
-      const body = dealSplitsBatchSchema.parse(await this.caller.call('reading deal splits', () => this.api.dealSplitsBatch.read({ inputs: chunk.map((id) => ({ id })) })));
+      const body = dealSplitsBatchSchema.parse(await this.caller.call('reading deal splits', async () => this.api.dealSplitsBatch.read({ inputs: chunk.map((id) => ({ id })) }, await this.auth())));
       for (const entry of body.results) {
         const r = mapSplits(entry.id, entry.splits);
         if ('splits' in r) result.splits[entry.id] = r.splits;
         else result.problems.push(r.problem);
       }
-      for (const id of chunk) if (!(id in result.splits) && !result.problems.some((p) => p.id === id)) result.splits[id] = [];
+      const unknown = new Set((body.errors ?? []).flatMap((e) => e.context?.['ids'] ?? []));
+      for (const id of chunk) if (!(id in result.splits) && !unknown.has(id) && !result.problems.some((p) => p.id === id)) result.splits[id] = [];
     }
     return result;
   }
@@ -305,7 +311,7 @@ export class HubSpotConnector implements CrmConnector {
       for (const chunk of chunks(pending, BATCH_LIMIT)) {
         const inputs = chunk.map((p) => (p.after ? { id: p.id, after: p.after } : { id: p.id }));
         const body = associationsBatchSchema.parse(
-          await this.caller.call('reading deal contacts', () => this.api.associationsBatch.getPage('deals', 'contacts', { inputs })),
+          await this.caller.call('reading deal contacts', async () => this.api.associationsBatch.getPage('deals', 'contacts', { inputs }, await this.auth())),
         );
         // Deals without contacts come back as per-record errors (NO_ASSOCIATIONS_FOUND): an empty list.
         for (const r of body.results) {
@@ -340,7 +346,7 @@ export class HubSpotConnector implements CrmConnector {
         limit: SEARCH_PAGE_LIMIT,
         ...(after ? { after } : {}),
       } as Parameters<ApiGroups['goalsSearch']['doSearch']>[0];
-      const body = searchPageSchema.parse(await this.caller.call('searching goals', () => this.api.goalsSearch.doSearch(request), 'search'));
+      const body = searchPageSchema.parse(await this.caller.call('searching goals', async () => this.api.goalsSearch.doSearch(request, await this.auth()), 'search'));
       const parsed = this.parseObjects(body.results, 'goal');
       objects.push(...parsed.objects);
       problems.push(...parsed.problems);
@@ -351,14 +357,14 @@ export class HubSpotConnector implements CrmConnector {
   }
 
   private async dealPropertyMap() {
-    const body = propertiesSchema.parse(await this.caller.call('reading deal properties', () => this.api.propertiesCore.getAll('deals', false)));
+    const body = propertiesSchema.parse(await this.caller.call('reading deal properties', async () => this.api.propertiesCore.getAll('deals', false, undefined, await this.auth())));
     return new Map(body.results.map((p) => [p.name, p]));
   }
 
   async ensureProperties(): Promise<ProvisioningReport> {
     const report: ProvisioningReport = { groupCreated: false, created: [], existing: [], problems: [] };
     try {
-      await this.caller.call('creating the Attain property group', () => this.api.propertyGroups.create('deals', { ...ATTAIN_GROUP }));
+      await this.caller.call('creating the Attain property group', async () => this.api.propertyGroups.create('deals', { ...ATTAIN_GROUP }, await this.auth()));
       report.groupCreated = true;
     } catch (e) {
       if (!(e instanceof HubSpotError && e.kind === 'conflict')) throw e;
@@ -371,8 +377,8 @@ export class HubSpotConnector implements CrmConnector {
       }
       try {
         const body = createBody(def);
-        await this.caller.call(`creating deal property ${def.name}`, () =>
-          this.api.propertiesCore.create('deals', body as Parameters<ApiGroups['propertiesCore']['create']>[1]),
+        await this.caller.call(`creating deal property ${def.name}`, async () =>
+          this.api.propertiesCore.create('deals', body as Parameters<ApiGroups['propertiesCore']['create']>[1], await this.auth()),
         );
         report.created.push(def.name);
       } catch (e) {
@@ -404,7 +410,7 @@ export class HubSpotConnector implements CrmConnector {
     const inputs = chunk.map((w) => ({ id: w.dealId, properties: toProperties(w) }));
     let body;
     try {
-      body = batchObjectsSchema.parse(await this.caller.call('writing deal results', () => this.api.dealsBatch.update({ inputs })));
+      body = batchObjectsSchema.parse(await this.caller.call('writing deal results', async () => this.api.dealsBatch.update({ inputs }, await this.auth())));
     } catch (e) {
       if (!(e instanceof HubSpotError)) throw e;
       // The whole batch was refused (validation, auth, limits after all retries): every record failed alike.
