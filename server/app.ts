@@ -30,6 +30,7 @@ import { assignmentsFeature } from './http/assignments.js';
 import { importFeature } from './http/import.js';
 import { recalcFeature } from './http/recalc.js';
 import { tokensFeature } from './http/tokens.js';
+import { hubspotCardsFeature } from './http/cards/feature.js';
 
 /** Starts a recalculation of a tenant and returns its run id (the queue coalesces bursts). */
 export interface RecalcPort {
@@ -67,6 +68,7 @@ const FEATURES: Feature[] = [
   importFeature,
   recalcFeature,
   tokensFeature,
+  hubspotCardsFeature,
 ];
 
 export const API_BASE = '/api/v1';

@@ -39,10 +39,11 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
   return r.data;
 }
 
-const HUBSPOT_ID = /^\d{1,20}$/;
+/** HubSpot record ids are digits; the store keys deals by the CRM id, imported data may use other ids. */
+const RECORD_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 function recordId(raw: string | undefined, what: string): string {
-  if (raw === undefined || !HUBSPOT_ID.test(raw)) throw invalid([{ path: `params.${what}`, message: 'must be a HubSpot record id' }]);
+  if (raw === undefined || !RECORD_ID.test(raw)) throw invalid([{ path: `params.${what}`, message: 'must be a record id' }]);
   return raw;
 }
 

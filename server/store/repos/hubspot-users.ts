@@ -1,6 +1,6 @@
 /**
  * HubSpot users → payees and roles, for requests signed by HubSpot on a user's behalf (cards, settings page).
- * Additive to the store: no new table. Admins are listed per tenant in `tenants.settings.hubspot.adminUserIds`
+ * Additive to the store: no new table. Admins are listed per tenant in `tenants.settings.hubspotAdminUserIds` (a top-level key: `settings.hubspot` belongs to the sync)
  * (set at install for the installing user, editable by an admin); everyone else is a manager if someone
  * reports to them or they lead a team, else a seller.
  */
@@ -15,7 +15,7 @@ export interface HubSpotUserRole {
 export async function resolveHubSpotUser(db: Db, tenantId: string, hubspotUserId: string): Promise<HubSpotUserRole | null> {
   const r = await sql<{ payee_id: string | null; is_admin: boolean; manages: boolean }>`
     SELECT p.id AS payee_id,
-           COALESCE(t.settings -> 'hubspot' -> 'adminUserIds' ? ${hubspotUserId}, false) AS is_admin,
+           COALESCE(t.settings -> 'hubspotAdminUserIds' ? ${hubspotUserId}, false) AS is_admin,
            (p.id IS NOT NULL AND (
               EXISTS (SELECT 1 FROM payees r WHERE r.tenant_id = ${tenantId} AND r.manager_id = p.id)
               OR EXISTS (SELECT 1 FROM teams tm WHERE tm.tenant_id = ${tenantId} AND tm.manager_id = p.id))) AS manages

@@ -1,0 +1,113 @@
+/**
+ * CardData over the store and the engine. Estimates run the engine's `estimate` over the partition data of the
+ * payees the deal can credit (loadCalcInputs loads their deals and everything small); period figures are the
+ * published results, so cards show exactly what statements and the CRM write-back show.
+ */
+import { sql } from 'kysely';
+import type { DataSet, Deal } from '../../../src/data/schema.js';
+import type { DealEstimate } from '../../../src/engine/types.js';
+import { dec } from '../../../src/money/decimal.js';
+import type { Plan } from '../../../src/plan/index.js';
+import { addMonths, periodContaining, periodsOfYear, parsePeriodId, versionInForce, type FiscalCalendar } from '../../../src/time/index.js';
+import { loadCalcInputs } from '../../calc/load-inputs.js';
+import type { Db } from '../../store/repos/db.js';
+import { dealPayeeIds, getDeal } from '../../store/repos/deals.js';
+import { findPayeeByCrmId, getPayee } from '../../store/repos/payees.js';
+import { listAssignments } from '../../store/repos/assignments.js';
+import { listPlans } from '../../store/repos/plans.js';
+import { readPublishedResults, yearOfPeriod } from '../../store/repos/results.js';
+import { getTenant } from '../../store/repos/tenants.js';
+import type { CardData, PeriodResults, WhatIf } from './data.js';
+import type { SettlementStatus } from './view-models.js';
+
+/** The engine's estimate, as the card API calls it. */
+export type DealEstimator = (input: { plans: Plan[]; data: DataSet; dealId: string; whatIf: WhatIf | null; asOf: string }) => DealEstimate;
+
+function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+async function calendarOf(db: Db, tenantId: string): Promise<FiscalCalendar> {
+  const t = await getTenant(db, tenantId);
+  return { fiscalYearStartMonth: t?.fiscalYearStartMonth ?? 1 };
+}
+
+/** When the newest published partition among these payees for the fiscal year was published. */
+async function publishedAt(db: Db, tenantId: string, payeeIds: readonly string[] | 'all', year: string): Promise<Date | null> {
+  const filter = payeeIds === 'all' ? sql`` : sql`AND payee_id = ANY(${[...payeeIds]}::text[])`;
+  const r = await sql<{ at: Date | null }>`SELECT max(published_at) AS at FROM published_partitions WHERE tenant_id = ${tenantId} AND year = ${year} ${filter}`.execute(db);
+  return r.rows[0]?.at ?? null;
+}
+
+/** Whole months from `from` to `to` (both ISO dates), counting a month only once its day is reached. */
+function wholeMonths(from: string, to: string): number {
+  let n = 0;
+  while (addMonths(from, n + 1) <= to) n++;
+  return n;
+}
+
+export function storeCardData(db: Db, estimate: DealEstimator): CardData {
+  return {
+    async estimateDeal(tenantId, dealId, whatIf, now) {
+      const deal = await getDeal(db, tenantId, dealId);
+      if (!deal) return null;
+      const { plans, data } = await loadCalcInputs(db, tenantId, dealPayeeIds(deal));
+      // Without a plan nothing pays: say so (empty) rather than ask the engine.
+      if (plans.length === 0) return { estimate: { dealId, status: deal.status, whatIf, periodId: null, payees: [], warnings: [] }, calculatedAt: null };
+      const result = estimate({ plans, data, dealId, whatIf, asOf: isoDay(now) });
+      const credited = result.payees.map((p) => p.payeeId);
+      const year = result.periodId ? yearOfPeriod(result.periodId) : String(now.getUTCFullYear());
+      return { estimate: result, calculatedAt: credited.length > 0 ? await publishedAt(db, tenantId, credited, year) : null };
+    },
+
+    async settlement(tenantId, payeeId, deal, now): Promise<SettlementStatus> {
+      const [result] = await readPublishedResults(db, tenantId, { periodId: deal.periodId, payeeIds: [payeeId], lines: false });
+      if (!result || dec(result.earnedToDate).isZero() || dec(result.paidToDate).lessThan(dec(result.earnedToDate))) return 'earned';
+      const stored = await getDeal(db, tenantId, deal.id);
+      const plans = (await listPlans(db, tenantId)).map((r) => r.plan);
+      const assignment = (await listAssignments(db, tenantId, [payeeId])).find((a) => a.from <= isoDay(now) && (!a.to || a.to >= isoDay(now)));
+      const plan = plans.find((p) => p.id === (assignment?.planId ?? result.planId)) ?? (plans.length === 1 ? plans[0] : undefined);
+      const closeDate = stored?.closeDate;
+      const clawback = plan && closeDate ? versionInForce(plan.versions, closeDate)?.clawback : undefined;
+      if (!clawback || !closeDate) return 'paid';
+      const rows = clawback.schedule ?? [];
+      // Without a schedule the plan reclaims at its flat percent whenever the deal is cancelled: always in the window.
+      const windowMonths = rows.length === 0 ? Infinity : Math.max(...rows.filter((r) => !dec(r.percent).isZero()).map((r) => r.monthsSinceCloseBelow), 0);
+      return wholeMonths(closeDate, isoDay(now)) < windowMonths ? 'clawback-window' : 'paid';
+    },
+
+    async periodResults(tenantId, payeeIds, periodId, now): Promise<PeriodResults> {
+      const cal = await calendarOf(db, tenantId);
+      const today = isoDay(now);
+      const current = periodContaining(today, 'quarter', cal);
+      const period = periodId ? parsePeriodId(periodId, cal) : current;
+      const periods = periodsOfYear(current.fiscalYear, 'quarter', cal)
+        .filter((p) => p.start <= today)
+        .map((p) => p.id);
+      if (!periods.includes(period.id)) periods.push(period.id);
+      const results = await readPublishedResults(db, tenantId, { periodId: period.id, ...(payeeIds === 'all' ? {} : { payeeIds }), lines: false });
+      return {
+        periodId: period.id,
+        start: period.start,
+        end: period.end,
+        periods: periods.sort(),
+        results,
+        calculatedAt: results.length > 0 ? await publishedAt(db, tenantId, payeeIds === 'all' ? 'all' : results.map((r) => r.payeeId), yearOfPeriod(period.id)) : null,
+      };
+    },
+
+    async openDeals(tenantId, ids) {
+      const deals: Deal[] = [];
+      for (const id of ids) {
+        const d = await getDeal(db, tenantId, id);
+        if (d?.status === 'open') deals.push(d);
+      }
+      return deals;
+    },
+
+    async payeeForOwner(tenantId, ownerId) {
+      const p = (await findPayeeByCrmId(db, tenantId, 'hubspotOwnerId', ownerId)) ?? (await getPayee(db, tenantId, ownerId));
+      return p ? { id: p.id, name: p.name } : null;
+    },
+  };
+}
