@@ -48,23 +48,29 @@ export async function assertCanSeePayee(db: Kysely<Database>, principal: Princip
   throw forbidden(`You may not see payee ${payeeId}.`);
 }
 
+/** The team (name) and the ids of it and its sub-teams; null when the tenant has no such team. */
+export async function teamWithSubteams(db: Kysely<Database>, tenantId: string, teamId: string): Promise<{ name: string; teamIds: string[] } | null> {
+  const r = await sql<{ id: string; name: string; depth: number }>`
+    WITH RECURSIVE sub(id, name, depth) AS (
+      SELECT id, name, 0 FROM teams WHERE tenant_id = ${tenantId} AND id = ${teamId}
+      UNION ALL
+      SELECT t.id, t.name, s.depth + 1 FROM teams t JOIN sub s ON t.parent_team_id = s.id
+      WHERE t.tenant_id = ${tenantId} AND s.depth < ${MAX_DEPTH}
+    )
+    SELECT DISTINCT ON (id) id, name, depth FROM sub ORDER BY id, depth`.execute(db);
+  const root = r.rows.find((row) => row.id === teamId);
+  return root ? { name: root.name, teamIds: r.rows.map((row) => row.id) } : null;
+}
+
 /** The team and its sub-teams' ids, after checking the caller may see the team. */
 export async function teamScope(db: Kysely<Database>, principal: Principal, teamId: string): Promise<{ name: string; teamIds: string[] }> {
-  const r = await sql<{ id: string; name: string; manager_id: string | null; depth: number }>`
-    WITH RECURSIVE sub(id, name, manager_id, depth) AS (
-      SELECT id, name, manager_id, 0 FROM teams WHERE tenant_id = ${principal.tenantId} AND id = ${teamId}
-      UNION ALL
-      SELECT t.id, t.name, t.manager_id, s.depth + 1 FROM teams t JOIN sub s ON t.parent_team_id = s.id
-      WHERE t.tenant_id = ${principal.tenantId} AND s.depth < ${MAX_DEPTH}
-    )
-    SELECT DISTINCT ON (id) id, name, manager_id, depth FROM sub ORDER BY id, depth`.execute(db);
-  const root = r.rows.find((row) => row.id === teamId);
-  if (!root) throw notFound(`Team ${teamId}`);
+  const team = await teamWithSubteams(db, principal.tenantId, teamId);
+  if (!team) throw notFound(`Team ${teamId}`);
   if (principal.role === 'seller') throw forbidden('Sellers see their own summary, not team views.');
   if (principal.role === 'manager' && !(principal.payeeId && (await leadsTeam(db, principal.tenantId, principal.payeeId, teamId)))) {
     throw forbidden(`You do not manage team ${teamId}.`);
   }
-  return { name: root.name, teamIds: r.rows.map((row) => row.id) };
+  return team;
 }
 
 async function leadsTeam(db: Kysely<Database>, tenantId: string, managerId: string, teamId: string): Promise<boolean> {
