@@ -74,7 +74,7 @@ export class QuotaBook {
       found = true;
       let q = base;
       if (rule.ramp && payee.startDate) q = q.times(rampShare(rule.ramp, tenureMonth(payee.startDate, m.start)));
-      if (rule.proration !== 'none') q = q.times(prorationFactor({ from: payee.startDate ?? m.start, to: payee.endDate ?? null }, m, rule.proration));
+      if (rule.proration !== 'none') q = q.times(prorationFactor({ from: payee.startDate ?? '1900-01-01', to: payee.endDate ?? null }, m, rule.proration));
       total = total.plus(q);
     }
     return found ? total : null;
