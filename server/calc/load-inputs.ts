@@ -29,10 +29,13 @@ export function needsWholeTeam(plans: readonly Plan[]): boolean {
   return text.includes('"teamPool"') || text.includes('"minTeamAttainment"');
 }
 
-export async function loadCalcInputs(db: Db, tenantId: string, payeeIds?: readonly string[]): Promise<CalcInputs> {
+/** `payeeIds`: only the deals those partitions need (default: every deal); `deals: false`: no deals at all (enough to name touched partitions). */
+export async function loadCalcInputs(db: Db, tenantId: string, scope: { payeeIds?: readonly string[]; deals?: boolean } = {}): Promise<CalcInputs> {
   const plans = (await listPlans(db, tenantId)).map((r) => r.plan);
+  const { payeeIds } = scope;
   let dealPayees: string[] | undefined;
-  if (payeeIds && !needsWholeTeam(plans)) {
+  if (scope.deals === false) dealPayees = [];
+  else if (payeeIds && !needsWholeTeam(plans)) {
     const subtree = new Set<string>();
     for (const id of payeeIds) for (const p of await payeeSubtree(db, tenantId, id)) subtree.add(p);
     dealPayees = [...subtree];
@@ -44,7 +47,7 @@ export async function loadCalcInputs(db: Db, tenantId: string, payeeIds?: readon
     listQuotas(db, tenantId),
     listPayments(db, tenantId),
     listFxRates(db, tenantId),
-    listDeals(db, tenantId, dealPayees ? { payeeIds: dealPayees } : {}),
+    dealPayees?.length === 0 ? Promise.resolve([]) : listDeals(db, tenantId, dealPayees ? { payeeIds: dealPayees } : {}),
   ]);
   return { plans, data: { payees, teams, assignments, quotas, payments, fxRates, deals } };
 }

@@ -6,6 +6,7 @@ import type { JobQueue, Partition } from '../jobs/queue.js';
 import type { Db } from '../store/repos/db.js';
 import type { DealChange } from '../store/repos/deals.js';
 import { getTenant } from '../store/repos/tenants.js';
+import { listPlans } from '../store/repos/plans.js';
 import { beginRun, failRun, publishRun, readPublishedResults, type PartitionRef } from '../store/repos/results.js';
 import type { CalcEngine } from './engine-port.js';
 import { loadCalcInputs, type CalcInputs } from './load-inputs.js';
@@ -62,7 +63,7 @@ async function runAndPublish(
 ): Promise<RecalcResult> {
   const actor = options.actor ?? 'system';
   const asOf = asOfDate(options.now);
-  const runId = await beginRun(db, tenantId, { kind, partitions: kind === 'full' ? null : partitions, triggeredBy: actor, asOf, startedAt: options.now });
+  const runId = await beginRun(db, tenantId, { kind, partitions: kind === 'full' ? null : partitions, triggeredBy: actor, asOf });
   try {
     const calendar = await calendarOf(db, tenantId, inputs);
     const wanted = new Set(partitions.map((p) => `${p.payeeId}\u0000${p.year}`));
@@ -92,7 +93,7 @@ async function runAndPublish(
 /** Recalculates the given partitions and publishes them in one transaction. */
 export async function recalculatePartitions(db: Db, tenantId: string, partitions: readonly PartitionRef[], options: RecalcOptions): Promise<RecalcResult> {
   const unique = uniquePartitions(partitions);
-  const inputs = await loadCalcInputs(db, tenantId, [...new Set(unique.map((p) => p.payeeId))]);
+  const inputs = await loadCalcInputs(db, tenantId, { payeeIds: [...new Set(unique.map((p) => p.payeeId))] });
   return runAndPublish(db, tenantId, 'partitions', inputs, unique, options);
 }
 
@@ -120,14 +121,14 @@ export async function recalculateTenant(db: Db, tenantId: string, options: Recal
 /** The partitions a batch of deal changes (from upsertDeals) touches, as the engine names them. */
 export async function partitionsForDealChanges(db: Db, tenantId: string, changes: readonly DealChange[], engine: CalcEngine): Promise<PartitionRef[]> {
   if (changes.length === 0) return [];
-  const inputs = await loadCalcInputs(db, tenantId, []);
+  const inputs = await loadCalcInputs(db, tenantId, { deals: false });
   const touched = changes.flatMap((c) => engine.touchedPartitions(inputs, c.before, c.after));
   return uniquePartitions(touched);
 }
 
 /** A deal removed from the CRM touches the partitions it used to credit. */
 export async function partitionsForDealRemoval(db: Db, tenantId: string, removed: Deal, engine: CalcEngine): Promise<PartitionRef[]> {
-  const inputs = await loadCalcInputs(db, tenantId, []);
+  const inputs = await loadCalcInputs(db, tenantId, { deals: false });
   return uniquePartitions(engine.touchedPartitions(inputs, removed, null));
 }
 
@@ -148,20 +149,34 @@ export async function startRecalcWorker(queue: JobQueue, db: Db, options: { engi
   });
 }
 
-/** Sum of credited over sum of quota — never a mean of percentages. */
-export function teamTotals(results: readonly PayeePeriodResult[]): TeamTotals {
-  const quota = sum(results.map((r) => dec(r.quota)));
-  const credited = sum(results.map((r) => dec(r.credited)));
+/**
+ * Team totals as the engine defines them (src/engine `teamTotals`): sum credited ÷ sum quota over individual
+ * contributors — managers (payees someone reports to) are left out so roll-up credit is not counted twice —
+ * and earnings of everyone, in the plan currency, shown with at least the plan's decimals.
+ */
+export function teamTotals(results: readonly PayeePeriodResult[], options: { managers: ReadonlySet<string>; currency: string; decimals: number }): TeamTotals {
+  const same = results.filter((r) => r.currency === options.currency);
+  const contributors = same.filter((r) => !options.managers.has(r.payeeId));
+  const quota = sum(contributors.map((r) => dec(r.quota)));
+  const credited = sum(contributors.map((r) => dec(r.credited)));
+  const earnings = sum(same.map((r) => dec(r.earnings)));
   return {
     quota: toDecimalString(quota),
     credited: toDecimalString(credited),
     attainment: toDecimalString(ratio(credited, quota)),
-    earnings: toDecimalString(sum(results.map((r) => dec(r.earnings)))),
+    earnings: toDecimalString(earnings, Math.max(options.decimals, earnings.decimalPlaces())),
   };
 }
 
-/** The team table for a period from published results (never recomputed per request). */
+/** The team table for a period from published results (never recomputed per request). `payeeIds`: the team's members (default everyone). */
 export async function readTeamAttainment(db: Db, tenantId: string, query: { periodId: string; payeeIds?: readonly string[] }): Promise<{ payees: PayeePeriodResult[]; team: TeamTotals }> {
-  const payees = await readPublishedResults(db, tenantId, { ...query, lines: false });
-  return { payees, team: teamTotals(payees) };
+  const [payees, plans, managerRows] = await Promise.all([
+    readPublishedResults(db, tenantId, { ...query, lines: false }),
+    listPlans(db, tenantId),
+    db.selectFrom('payees').select('manager_id').distinct().where('tenant_id', '=', tenantId).where('manager_id', 'is not', null).execute(),
+  ]);
+  const plan = plans[0]?.plan;
+  const tenant = plan ? undefined : await getTenant(db, tenantId);
+  const managers = new Set(managerRows.map((r) => r.manager_id!));
+  return { payees, team: teamTotals(payees, { managers, currency: plan?.currency ?? tenant?.currency ?? 'DKK', decimals: plan?.rounding.decimals ?? 2 }) };
 }

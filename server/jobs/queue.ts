@@ -89,6 +89,8 @@ export async function startQueue(store: Store, options: QueueOptions = {}): Prom
     });
   }
 
+  if (store.kind === 'pglite') await retryOrphans(boss, store, options.log);
+
   const workers: string[] = [];
   let stopped = false;
   return {
@@ -118,4 +120,19 @@ export async function startQueue(store: Store, options: QueueOptions = {}): Prom
       await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
     },
   };
+}
+
+/**
+ * On the embedded database this process holds the data-dir lock, so a job still marked active belongs to a
+ * process that died (kill -9, power cut): hand it back for retry now instead of waiting for it to expire.
+ * (On PostgreSQL other instances may be running it; expiry handles dead workers there.)
+ */
+async function retryOrphans(boss: PgBoss, store: Store, log: QueueLog | undefined): Promise<void> {
+  const r = await store.pool.query<{ id: string; name: QueueName }>(`SELECT id, name FROM pgboss.job WHERE state = 'active' AND name = ANY($1)`, [QUEUE_NAMES]);
+  for (const name of QUEUE_NAMES) {
+    const ids = r.rows.filter((row) => row.name === name).map((row) => row.id);
+    if (ids.length === 0) continue;
+    await boss.fail(name, ids);
+    log?.info({ queue: name, jobs: ids.length }, 'requeued jobs of a process that died');
+  }
 }

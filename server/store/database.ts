@@ -150,6 +150,7 @@ export interface CalcRunsTable {
   partitions: Json<Array<{ payeeId: string; year: string }> | null>;
   triggered_by: string;
   as_of: string;
+  /** Database clock (clock_timestamp()), so runs on different instances order correctly. */
   started_at: Timestamp;
   finished_at: Timestamp | null;
   error: string | null;
@@ -190,6 +191,8 @@ export interface PublishedPartitionsTable {
   payee_id: string;
   year: string;
   run_id: string;
+  /** The run's start (database clock): a pointer is only moved to a run that started later. */
+  run_started_at: Timestamp;
   published_at: Timestamp;
 }
 

@@ -2,7 +2,7 @@
  * Tables the HubSpot sync, webhooks and write-back need beyond the initial schema (registered in
  * migrations.ts as `0002_crm_sync`). Plain PostgreSQL 15.
  *
- * - crm_dirty: deals and payees whose results must be recalculated and written back. Marked in the same
+ * - crm_dirty: deals and (payee, fiscal year) partitions whose results must be recalculated and written back. Marked in the same
  *   transaction as the deal upsert that changed them, removed only after their write-back finished, so a
  *   crash anywhere in between leaves the work visible to the next run.
  * - writeback_outbox: write-back intents (the exact values, timestamp included) recorded before a batch is
@@ -15,7 +15,7 @@
 export const crmSyncMigration: string[] = [
   `CREATE TABLE crm_dirty (
      tenant_id text NOT NULL REFERENCES tenants ON DELETE CASCADE,
-     kind text NOT NULL CHECK (kind IN ('deal', 'payee')),
+     kind text NOT NULL CHECK (kind IN ('deal', 'partition')),
      id text NOT NULL,
      marked_at timestamptz NOT NULL DEFAULT clock_timestamp(),
      PRIMARY KEY (tenant_id, kind, id))`,

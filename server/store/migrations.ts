@@ -269,13 +269,18 @@ function statements(list: string[]): Migration {
   };
 }
 
-/** Payout line ids are the engine's; the store keys lines by their position so a repeated id can never drop a line. */
+/**
+ * Payout line ids are the engine's; the store keys lines by their position so a repeated id can never drop a
+ * line. Published pointers remember their run's start so they only move forward.
+ */
 const lineOrdinal: string[] = [
   `ALTER TABLE payout_lines DROP CONSTRAINT payout_lines_pkey`,
   `ALTER TABLE payout_lines ADD COLUMN ord integer NOT NULL DEFAULT 0`,
   `ALTER TABLE payout_lines ALTER COLUMN ord DROP DEFAULT`,
   `ALTER TABLE payout_lines ADD PRIMARY KEY (tenant_id, run_id, payee_id, period_id, ord)`,
   `CREATE INDEX payout_lines_deal ON payout_lines (tenant_id, deal_id) WHERE deal_id IS NOT NULL`,
+  // Pointers only move forward: a run that started earlier (read older data) never replaces a later one.
+  `ALTER TABLE published_partitions ADD COLUMN run_started_at timestamptz NOT NULL DEFAULT now()`,
 ];
 
 export const migrationProvider: MigrationProvider = {

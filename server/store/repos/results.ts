@@ -29,7 +29,6 @@ export interface RunStart {
   triggeredBy: string;
   /** The engine's "now" (YYYY-MM-DD). */
   asOf: string;
-  startedAt: Date;
 }
 
 /** Records a run as started (committed on its own, so a crash mid-run leaves a visible 'running' row, never results). */
@@ -45,7 +44,7 @@ export async function beginRun(db: Db, tenantId: string, run: RunStart): Promise
       partitions: JSON.stringify(run.partitions),
       triggered_by: run.triggeredBy,
       as_of: run.asOf,
-      started_at: run.startedAt,
+      started_at: sql<Date>`clock_timestamp()`,
       finished_at: null,
       error: null,
       warnings: '[]',
@@ -67,6 +66,7 @@ export interface RunOutput {
 /** Writes the results and publishes them atomically. Pass a plain `db`: the transaction is opened here. */
 export async function publishRun(db: Db, tenantId: string, runId: string, out: RunOutput): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    const run = await trx.selectFrom('calc_runs').select('started_at').where('tenant_id', '=', tenantId).where('id', '=', runId).executeTakeFirstOrThrow();
     await bulkUpsert(
       trx,
       {
@@ -145,12 +145,21 @@ export async function publishRun(db: Db, tenantId: string, runId: string, out: R
           { name: 'payee_id', type: 'text' },
           { name: 'year', type: 'text' },
           { name: 'run_id', type: 'text' },
+          { name: 'run_started_at', type: 'timestamptz' },
           { name: 'published_at', type: 'timestamptz' },
         ],
         conflict: ['tenant_id', 'payee_id', 'year'],
+        updateWhere: '"published_partitions"."run_started_at" <= excluded."run_started_at"',
         chunkSize: 5000,
       },
-      out.partitions.map((p) => ({ tenant_id: tenantId, payee_id: p.payeeId, year: p.year, run_id: runId, published_at: out.finishedAt.toISOString() })),
+      out.partitions.map((p) => ({
+        tenant_id: tenantId,
+        payee_id: p.payeeId,
+        year: p.year,
+        run_id: runId,
+        run_started_at: run.started_at.toISOString(),
+        published_at: out.finishedAt.toISOString(),
+      })),
     );
     await trx
       .updateTable('calc_runs')
