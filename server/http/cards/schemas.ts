@@ -102,16 +102,18 @@ export const contactCardView = z.object({
   freshness: freshnessView,
 });
 
+const RECORD_ID = '[A-Za-z0-9_.:-]{1,200}';
+
 const idList = z
   .string()
-  .max(2000)
-  .regex(/^\d+(?:,\d+)*$/, { message: 'must be comma-separated HubSpot ids' })
+  .max(4000)
+  .regex(new RegExp(`^${RECORD_ID}(?:,${RECORD_ID})*$`), { message: 'must be comma-separated record ids' })
   .transform((s) => [...new Set(s.split(','))])
   .refine((ids) => ids.length <= 20, { message: 'at most 20 deals at a time' });
 
 export const contactCardQuery = z.object({
   locale: localeParam,
-  ownerId: z.string().regex(/^\d{1,20}$/, { message: 'must be a HubSpot owner id' }).optional(),
+  ownerId: z.string().regex(new RegExp(`^${RECORD_ID}$`), { message: 'must be a HubSpot owner id' }).optional(),
   dealIds: idList.optional(),
 });
 
