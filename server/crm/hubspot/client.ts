@@ -2,7 +2,7 @@
  * The SDK client of one portal. Built with one attempt and no SDK limiter (our caller retries and limits per
  * portal), and with every API group we use touched right away: the SDK captures its process-wide decorators
  * when a group is first built (platform notes §6.1), so nobody constructing another Client later can change
- * ours. The access token is passed per call (`withToken`), so a refreshed token never needs
+ * ours. The access token is passed per call (`callOptions`), so a refreshed token never needs
  * `setAccessToken()`, which would reset the decorator singleton. (Configuration-level middleware would be the
  * other way in, but 13.5's generated code drops it unless call options are passed too.)
  */
@@ -13,8 +13,18 @@ export const HUBSPOT_API = 'https://api.hubapi.com';
 /** Returns a valid access token, refreshing it ahead of expiry when needed. */
 export type AccessTokenSource = () => Promise<string>;
 
-/** Per-call options that authenticate one request with the given token. */
-export function withToken(token: string) {
+interface ResponseContextLike {
+  httpStatusCode: number;
+  headers: Record<string, string>;
+  body: { text(): Promise<string> };
+}
+
+/**
+ * Per-call options: authenticate with the given token, and turn an error answer that is not JSON (a proxy's
+ * HTML 502, an empty 503) into the `{ code, body, headers }` error the SDK throws for JSON errors. Without
+ * this the SDK throws "Cannot parse content" and the status code, which decides about retrying, is lost.
+ */
+export function callOptions(token: string) {
   return {
     authMethods: {
       oauth2: {
@@ -24,6 +34,20 @@ export function withToken(token: string) {
         },
       },
     },
+    middleware: [
+      {
+        pre: async <T>(context: T) => context,
+        post: async <T>(context: T) => {
+          const response = context as unknown as ResponseContextLike;
+          const type = response.headers['content-type'] ?? '';
+          if (response.httpStatusCode >= 400 && !/json/i.test(type)) {
+            const body = await response.body.text();
+            throw Object.assign(new Error(`HubSpot answered ${response.httpStatusCode}`), { code: response.httpStatusCode, body, headers: response.headers });
+          }
+          return context;
+        },
+      },
+    ],
   };
 }
 

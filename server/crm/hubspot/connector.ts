@@ -20,7 +20,7 @@ import type {
   WriteResult,
 } from '../port.js';
 import { HubSpotCaller, type RetryEvent, type RetryPolicy } from './caller.js';
-import { buildApiGroups, getJson, HUBSPOT_API, withToken, type AccessTokenSource, type ApiGroups } from './client.js';
+import { buildApiGroups, getJson, HUBSPOT_API, callOptions, type AccessTokenSource, type ApiGroups } from './client.js';
 import { HubSpotError } from './errors.js';
 import { DEFAULT_PORTAL_LIMITS, processPortalBudgets, systemClock, type Clock, type PortalBudgets, type PortalLimits } from './limiter.js';
 import { DEAL_PROPERTIES, GOAL_PROPERTIES, mapDeal, mapGoals, mapOwner, mapSplits, mapStage, stageIndex, teamsOf, toInstant, type DealContext } from './mapping.js';
@@ -87,7 +87,7 @@ export class HubSpotConnector implements CrmConnector {
 
   /** Call options carrying the current access token (refreshed ahead of expiry by the token source). */
   private async auth() {
-    return withToken(await this.options.accessToken());
+    return callOptions(await this.options.accessToken());
   }
 
   async accountDetails(): Promise<AccountDetails> {

@@ -88,9 +88,13 @@ export class RollingWindowLimiter {
       });
     }
     if (this.waiters.length === 0) return;
-    const wakeAt = Math.max(this.pausedUntil, this.earliestExpiry() ?? 0);
-    // All slots in flight and no pause: a release will pump again.
-    if (wakeAt <= now && this.slots.length >= this.limit) return;
+    let wakeAt = Math.max(now, this.pausedUntil);
+    if (this.slots.length >= this.limit) {
+      const expiry = this.earliestExpiry();
+      // Every slot is in flight: the next release pumps again.
+      if (expiry === null && wakeAt <= now) return;
+      if (expiry !== null) wakeAt = Math.max(wakeAt, expiry);
+    }
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.pump();
