@@ -75,13 +75,14 @@ export async function loadPlan(file: string): Promise<Loaded<Plan>> {
 
 /**
  * The data file, checked on its own (schema) and against the plan (splits that do not total 100 %, unknown
- * payees). Cross-record warnings travel on with the data; the engine reports them with the result.
+ * payees). Without a valid plan only the schema is checked, so one run still lists the problems of both files.
  */
-export async function loadData(file: string, plan: Plan): Promise<Loaded<{ data: DataSet; warnings: DataWarning[] }>> {
+export async function loadData(file: string, plan: Plan | undefined): Promise<Loaded<{ data: DataSet; warnings: DataWarning[] }>> {
   const raw = await readJsonFile(file);
   if (!raw.ok) return raw;
   const parsed = dataSetSchema.safeParse(raw.value);
   if (!parsed.success) return { ok: false, problems: zodProblems(file, parsed.error, raw.value) };
+  if (plan === undefined) return { ok: true, value: { data: parsed.data, warnings: [] } };
   const check = checkDataSet(parsed.data, [plan]);
   if (check.errors.length > 0) {
     return {
