@@ -1,4 +1,4 @@
-import { Decimal, ONE, ZERO, dec } from '../money/decimal.js';
+import { Decimal, ONE, ZERO, dec, toDecimalString } from '../money/decimal.js';
 import type { TierTable } from '../plan/schema.js';
 
 /**
@@ -41,7 +41,7 @@ export interface ScaledTable {
 }
 
 function label(from: string, to: string | null, axis: TierTable['axis']): string {
-  const fmt = (v: string) => (axis === 'attainment' ? `${dec(v).times(100).toFixed()} %` : v);
+  const fmt = (v: string) => (axis === 'attainment' ? `${toDecimalString(dec(v).times(100))} %` : v);
   return to === null ? `≥ ${fmt(from)}` : `${fmt(from)} – ${fmt(to)}`;
 }
 

@@ -1,4 +1,4 @@
-import { dec, ZERO } from '../money/decimal.js';
+import { dec, toDecimalString, ZERO } from '../money/decimal.js';
 import { isKnownCurrency } from '../money/currency.js';
 import { FxTable } from '../money/fx.js';
 import type { DataSet } from '../data/schema.js';
@@ -64,7 +64,7 @@ export function checkDataSet(data: DataSet, plans: readonly Plan[]): DataCheck {
       }
     });
     if (revenueCount > 0 && !revenueTotal.equals(1)) {
-      errors.push({ path: `deals.${i}.splits`, message: `revenue split shares must total 1 (100 %), they total ${revenueTotal.toFixed()}` });
+      errors.push({ path: `deals.${i}.splits`, message: `revenue split shares must total 1 (100 %), they total ${toDecimalString(revenueTotal)}` });
     }
   });
 

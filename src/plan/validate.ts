@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dec } from '../money/decimal.js';
+import { dec, toDecimalString } from '../money/decimal.js';
 import { planObjectSchema, type Plan, type PlanVersion, type TierTable } from './schema.js';
 
 /** One problem with a value, named by its path ("versions.0.components.1.rates.tiers.2.from"). */
@@ -68,7 +68,7 @@ function checkVersion(v: PlanVersion, path: Path, ctx: Ctx): void {
   if (weights.length > 0) {
     const total = weights.reduce((s, c) => s.plus(dec(c.weight!)), dec(0));
     if (weights.length !== v.components.length) issue(ctx, [...path, 'components'], 'weights must be given for every component or for none');
-    else if (!total.equals(1)) issue(ctx, [...path, 'components'], `component weights must total 1 (100 %), they total ${total.toFixed()}`);
+    else if (!total.equals(1)) issue(ctx, [...path, 'components'], `component weights must total 1 (100 %), they total ${toDecimalString(total)}`);
   }
 
   v.components.forEach((c, i) => {

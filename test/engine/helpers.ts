@@ -19,8 +19,10 @@ export function payees(...ids: string[]): DataSetInput['payees'] {
   return ids.map((id) => ({ id, name: id }));
 }
 
+type DealInput = NonNullable<DataSetInput['deals']>[number];
+
 let seq = 0;
-export function deal(ownerId: string | null, amount: string, closeDate: string, extra: Partial<DataSetInput['deals'][number]> = {}): DataSetInput['deals'][number] {
+export function deal(ownerId: string | null, amount: string, closeDate: string, extra: Partial<DealInput> = {}): DealInput {
   seq++;
   return { id: `d${String(seq).padStart(5, '0')}`, ownerId, amount, currency: 'DKK', status: 'won', closeDate, ...extra };
 }
