@@ -29,8 +29,16 @@ export function needsWholeTeam(plans: readonly Plan[]): boolean {
   return text.includes('"teamPool"') || text.includes('"minTeamAttainment"');
 }
 
-/** `payeeIds`: only the deals those partitions need (default: every deal); `deals: false`: no deals at all (enough to name touched partitions). */
-export async function loadCalcInputs(db: Db, tenantId: string, scope: { payeeIds?: readonly string[]; deals?: boolean } = {}): Promise<CalcInputs> {
+export interface InputScope {
+  /** Only the deals these payees' partitions need (default: every deal). */
+  payeeIds?: readonly string[];
+  /** false: no deals at all (enough to name the partitions a change touches). */
+  deals?: boolean;
+}
+
+/** `scope` may also be given as just the payee ids. */
+export async function loadCalcInputs(db: Db, tenantId: string, scopeOrPayeeIds: InputScope | readonly string[] = {}): Promise<CalcInputs> {
+  const scope: InputScope = isPayeeList(scopeOrPayeeIds) ? { payeeIds: scopeOrPayeeIds } : scopeOrPayeeIds;
   const plans = (await listPlans(db, tenantId)).map((r) => r.plan);
   const { payeeIds } = scope;
   let dealPayees: string[] | undefined;
@@ -50,4 +58,8 @@ export async function loadCalcInputs(db: Db, tenantId: string, scope: { payeeIds
     dealPayees?.length === 0 ? Promise.resolve([]) : listDeals(db, tenantId, dealPayees ? { payeeIds: dealPayees } : {}),
   ]);
   return { plans, data: { payees, teams, assignments, quotas, payments, fxRates, deals } };
+}
+
+function isPayeeList(value: InputScope | readonly string[]): value is readonly string[] {
+  return Array.isArray(value);
 }
