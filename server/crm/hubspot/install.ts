@@ -3,6 +3,7 @@
  * crm_connections, refresh ahead of expiry, uninstall, and a single-portal mode with a private app's static
  * token. The portal id always comes from HubSpot (token info or account details), never from a URL parameter.
  */
+import { createHash } from 'node:crypto';
 import { getCrmConnection, saveCrmConnection, findTenantByCrmAccount, getTenant, upsertTenant, type Db } from '../../store/index.js';
 import type { TokenCipher } from '../../security/token-cipher.js';
 import { HubSpotConnector, type HubSpotConnectorOptions } from './connector.js';
@@ -17,6 +18,15 @@ export interface InstallDeps {
 }
 
 export type ConnectionMode = 'oauth' | 'static';
+
+/**
+ * The key of a portal's shared request budget. A static token belongs to one private app in one portal, and
+ * the portal id is unknown until the first call, so static connections are keyed by the token's hash.
+ */
+export function budgetKeyFor(connection: { mode: ConnectionMode; portalId: number | null; accessToken?: string }): string {
+  if (connection.mode === 'static' && connection.accessToken !== undefined) return `static:${createHash('sha256').update(connection.accessToken).digest('hex').slice(0, 16)}`;
+  return String(connection.portalId);
+}
 
 export function tenantIdForPortal(portalId: number | string): string {
   return `hubspot-${portalId}`;
@@ -81,7 +91,7 @@ export async function connectStaticToken(
   connectorOptions: Omit<HubSpotConnectorOptions, 'portalKey' | 'accessToken'> = {},
   tenantId?: string,
 ): Promise<InstallResult> {
-  const probe = new HubSpotConnector({ ...connectorOptions, portalKey: `static-probe`, accessToken: async () => accessToken });
+  const probe = new HubSpotConnector({ ...connectorOptions, portalKey: budgetKeyFor({ mode: 'static', portalId: null, accessToken }), accessToken: async () => accessToken });
   const account = await probe.accountDetails();
   const id = tenantId ?? (await findTenantByCrmAccount(deps.db, 'hubspot', String(account.portalId))) ?? tenantIdForPortal(account.portalId);
   await ensureTenant(deps.db, id, account.portalId, account.companyCurrency);
@@ -132,6 +142,7 @@ export interface TenantConnection {
   accessToken: AccessTokenSource;
   /** API origin when it is not HubSpot's (the sandbox). */
   basePath: string | null;
+  budgetKey: string;
 }
 
 /** The access-token source of a connected tenant: static tokens as stored, OAuth tokens refreshed ahead of expiry. */
@@ -141,7 +152,7 @@ export async function tenantConnection(deps: InstallDeps, tenantId: string, oaut
   const portalId = Number(c.accountId);
   if (c.refreshToken === null) {
     const token = c.accessToken;
-    return { tenantId, portalId, mode: 'static', accessToken: async () => token, basePath: c.instanceUrl };
+    return { tenantId, portalId, mode: 'static', accessToken: async () => token, basePath: c.instanceUrl, budgetKey: budgetKeyFor({ mode: 'static', portalId, accessToken: token }) };
   }
   if (!oauth) throw new Error(`[Attain] tenant ${tenantId} is connected by OAuth but HUBSPOT_CLIENT_ID/HUBSPOT_CLIENT_SECRET are not configured`);
   const source = new OAuthTokenSource(portalId, connectionTokenStore(deps, tenantId), oauth, 5 * 60_000, {
@@ -149,10 +160,10 @@ export async function tenantConnection(deps: InstallDeps, tenantId: string, oaut
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
   });
-  return { tenantId, portalId, mode: 'oauth', accessToken: source.get, basePath: c.instanceUrl };
+  return { tenantId, portalId, mode: 'oauth', accessToken: source.get, basePath: c.instanceUrl, budgetKey: String(portalId) };
 }
 
-/** A connector for a connected tenant; the portal id keys the process-wide budget shared by sync and write-back. */
+/** A connector for a connected tenant; its budget key selects the process-wide budget shared by sync and write-back. */
 export async function connectorForTenant(
   deps: InstallDeps,
   tenantId: string,
@@ -160,7 +171,7 @@ export async function connectorForTenant(
   options: Omit<HubSpotConnectorOptions, 'portalKey' | 'accessToken'> = {},
 ): Promise<HubSpotConnector> {
   const c = await tenantConnection(deps, tenantId, oauth);
-  return new HubSpotConnector({ ...(c.basePath ? { basePath: c.basePath } : {}), ...options, portalKey: String(c.portalId), accessToken: c.accessToken });
+  return new HubSpotConnector({ ...(c.basePath ? { basePath: c.basePath } : {}), ...options, portalKey: c.budgetKey, accessToken: c.accessToken });
 }
 
 /** Provisioning right after install: the Attain property group and deal properties, idempotent. */

@@ -24,6 +24,7 @@ export const DEAL_PROPERTIES = [
   'createdate',
   'hubspot_owner_id',
   'dealtype',
+  'hs_forecast_probability',
   'hs_lastmodifieddate',
 ] as const;
 
@@ -151,6 +152,8 @@ export function mapDeal(object: CrmObject, ctx: DealContext): { deal: Deal } | {
   // A deal without an amount is worth nothing yet; HubSpot allows that and so do we.
   const amount = number('amount') ?? '0';
   const homeAmount = ctx.multiCurrency ? number('amount_in_home_currency') : null;
+  // The seller's own forecast probability wins over the stage's default.
+  const forecast = number('hs_forecast_probability');
   const closeDate = date('closedate');
   const createdDate = date('createdate');
   if (messages.length > 0) return { problem: { objectType: 'deal', id: object.id, messages } };
@@ -171,7 +174,7 @@ export function mapDeal(object: CrmObject, ctx: DealContext): { deal: Deal } | {
       status,
       closeDate,
       ...(createdDate !== null ? { createdDate } : {}),
-      ...(status === 'open' && stage?.probability != null ? { probability: stage.probability } : {}),
+      ...(status === 'open' && (forecast ?? stage?.probability) != null ? { probability: forecast ?? stage?.probability } : {}),
       ...(text('pipeline') !== null ? { pipeline: text('pipeline') } : {}),
       ...(stageId !== null ? { stage: stageId } : {}),
       ...(text('dealtype') !== null ? { dealType: text('dealtype') } : {}),

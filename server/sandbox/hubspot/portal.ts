@@ -100,6 +100,7 @@ function builtInProperties(objectType: ObjectType): SandboxProperty[] {
       property('closedate', 'Close Date', 'datetime', 'date'),
       property('dealtype', 'Deal Type', 'enumeration', 'radio'),
       property('hs_deal_stage_probability', 'Deal Stage Probability', 'number', 'number', { readOnlyValue: true, calculated: true }),
+      property('hs_forecast_probability', 'Forecast probability', 'number', 'number'),
     ];
   }
   if (objectType === 'goal_targets') {
@@ -319,9 +320,9 @@ export class SandboxPortal {
     return p;
   }
 
-  issueToken(appId: number, scopes: string[], ttlSeconds: number | null): TokenRecord {
+  issueToken(appId: number, scopes: string[], ttlSeconds: number | null, token?: string): TokenRecord {
     const record: TokenRecord = {
-      token: `${ttlSeconds === null ? 'pat' : 'oat'}-sandbox-${randomBytes(12).toString('hex')}`,
+      token: token ?? `${ttlSeconds === null ? 'pat' : 'oat'}-sandbox-${randomBytes(12).toString('hex')}`,
       appId,
       expiresAt: ttlSeconds === null ? null : this.now() + ttlSeconds * 1000,
       scopes,

@@ -172,6 +172,7 @@ export function scenarioFromDataSet(input: DataSet, options: DataSetMappingOptio
 
   const stages = DEFAULT_PIPELINE.stages;
   const openStage = (deal: Deal) => stages.find((s) => !s.isClosed && deal.probability !== undefined && new Decimal(s.probability).equals(deal.probability)) ?? stages[0]!;
+  const customerNotMapped = data.deals.some((d) => d.customerId);
   const modifiedFrom = Date.parse(options.modifiedFrom ?? '2026-10-01T08:00:00.000Z');
   const currencies = new Set<string>();
 
@@ -191,6 +192,8 @@ export function scenarioFromDataSet(input: DataSet, options: DataSetMappingOptio
     if (deal.closeDate) props['closedate'] = dayToInstant(deal.closeDate);
     if (deal.createdDate) props['createdate'] = dayToInstant(deal.createdDate);
     if (deal.dealType) props['dealtype'] = deal.dealType;
+    // A deal's own win probability is HubSpot's forecast probability (the stage's is only its default).
+    if (deal.status === 'open' && deal.probability !== undefined) props['hs_forecast_probability'] = deal.probability;
     if (deal.currency !== home) currencies.add(deal.currency);
     const homeAmount = amountInHome(deal, home, data);
     if (homeAmount !== null) props['amount_in_home_currency'] = homeAmount;
@@ -201,6 +204,7 @@ export function scenarioFromDataSet(input: DataSet, options: DataSetMappingOptio
     if ((deal.splits ?? []).some((s) => s.type === 'overlay')) notMapped.push(`deal ${deal.id}: overlay splits (HubSpot splits always total 100 %)`);
     if (deal.lineItems || deal.invoiced || deal.cashReceived || deal.cancelledDate || deal.units) notMapped.push(`deal ${deal.id}: line items, invoicing, cash, units or cancellation`);
   });
+  if (customerNotMapped) notMapped.push('deal customers (companies are not part of the sandbox)');
   scenario.portal.additionalCurrencies = [...new Set([...scenario.portal.additionalCurrencies, ...currencies])].sort();
 
   data.quotas.forEach((q, i) => {

@@ -31,6 +31,8 @@ export interface HubSpotSandboxOptions {
   limits?: SandboxLimitsInput;
   faults?: FaultConfigInput;
   app?: SandboxAppOptions;
+  /** The static private-app token; a random one when omitted. */
+  accessToken?: string;
   webhooks?: { targetUrl?: string | null; subscriptions?: WebhookSubscription[]; batchDelayMs?: number; retryDelaysMs?: number[] };
   now?: () => number;
 }
@@ -95,7 +97,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   };
   const portal = new SandboxPortal(options.scenario ?? emptyScenario(), now);
   const faults = new FaultInjector(options.faults ?? {});
-  const staticToken = portal.issueToken(app.privateAppId, ['crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.owners.read', 'crm.objects.contacts.read', 'crm.schemas.deals.write', 'crm.objects.goals.read', 'crm.dealsplits.read_write'], null);
+  const staticToken = portal.issueToken(app.privateAppId, ['crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.owners.read', 'crm.objects.contacts.read', 'crm.schemas.deals.write', 'crm.objects.goals.read', 'crm.dealsplits.read_write'], null, options.accessToken);
   const webhooks = new WebhookDispatcher({
     targetUrl: options.webhooks?.targetUrl ?? null,
     clientSecret: app.clientSecret,
