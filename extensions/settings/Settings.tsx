@@ -219,9 +219,10 @@ export function Settings() {
   const labels = LABELS[language];
   const s = labels.settings;
   const result = useApi<SettingsView>({ path: '/hubspot/settings', query: { locale: context.user.locale ?? language } });
-  if (result.status === 'loading') return <Loading labels={labels} />;
+  // After a publish the page reloads behind the current view, so the editor keeps its outcome on screen.
+  const view = result.status === 'success' ? result.data : result.status === 'loading' ? result.previous : undefined;
   if (result.status === 'error') return <Failed labels={labels} message={result.message} onRetry={result.reload} />;
-  const view = result.data;
+  if (!view) return <Loading labels={labels} />;
   return (
     <Tabs defaultSelected="plans">
       <Tab tabId="plans" title={s.plans}>

@@ -197,7 +197,7 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
     });
 
     it('preview shows every payee’s payout difference; publishing appends a version and requests a recalculation', async () => {
-      const current = settingsView.parse((await get('/hubspot/settings', PORTAL_LIVE, USERS.admin)).body).plans[0]!.definition as { versions: Array<Record<string, unknown>> };
+      const current = settingsView.parse((await get('/hubspot/settings', PORTAL_LIVE, USERS.admin)).body).plans[0]!.definition as unknown as { versions: Array<Record<string, unknown>> };
       const v1 = current.versions[0]!;
       const v2 = structuredClone(v1) as { components: Array<{ rates: { tiers: Array<{ rate: string }> } }> };
       v2.components[0]!.rates.tiers[2]!.rate = '0.05';

@@ -22,11 +22,13 @@ function setup(locale: string) {
 afterEach(() => vi.restoreAllMocks());
 
 describe('deal card — What this deal pays me', () => {
-  it('shows a spinner while loading', () => {
-    const { render, find } = setup('en-GB');
+  it('shows a spinner while loading', async () => {
+    const { render, find, maybeFind } = setup('en-GB');
     vi.spyOn(hubspot, 'fetch').mockResolvedValue(jsonResponse(annaDealView('en')));
     render(<DealCommission />);
     expect(plain(find(LoadingSpinner).props.label)).toBe('Loading…');
+    // Let the answer arrive before the test ends, so nothing of this render outlives it.
+    await eventually(() => expect(maybeFind(LoadingSpinner)).toBeNull());
   });
 
   it('shows the server’s error and retries', async () => {

@@ -51,7 +51,7 @@ export function storeCardData(db: Db, estimate: DealEstimator): CardData {
     async estimateDeal(tenantId, dealId, whatIf, now) {
       const deal = await getDeal(db, tenantId, dealId);
       if (!deal) return null;
-      const { plans, data } = await loadCalcInputs(db, tenantId, dealPayeeIds(deal));
+      const { plans, data } = await loadCalcInputs(db, tenantId, { payeeIds: dealPayeeIds(deal) });
       // Without a plan nothing pays: say so (empty) rather than ask the engine.
       if (plans.length === 0) return { estimate: { dealId, status: deal.status, whatIf, periodId: null, payees: [], warnings: [] }, calculatedAt: null };
       const result = estimate({ plans, data, dealId, whatIf, asOf: isoDay(now) });
