@@ -31,6 +31,7 @@ import { importFeature } from './http/import.js';
 import { recalcFeature } from './http/recalc.js';
 import { tokensFeature } from './http/tokens.js';
 import { hubspotCardsFeature } from './http/cards/feature.js';
+import { hubspotFeature, type HubSpotRouteDeps } from './http/hubspot/feature.js';
 
 /** Starts a recalculation of a tenant and returns its run id (the queue coalesces bursts). */
 export interface RecalcPort {
@@ -46,6 +47,8 @@ export interface AppDeps {
   /** Extra readiness checks (migrations are done once the store is open; a queue may add its own). */
   readiness?: () => Promise<{ ok: boolean; detail?: string }>;
   publicBaseUrl?: string;
+  /** HubSpot webhooks, install and uninstall routes (server/http/hubspot); absent = not mounted. */
+  hubspot?: HubSpotRouteDeps;
 }
 
 export interface FeatureContext {
@@ -69,6 +72,7 @@ const FEATURES: Feature[] = [
   recalcFeature,
   tokensFeature,
   hubspotCardsFeature,
+  hubspotFeature,
 ];
 
 export const API_BASE = '/api/v1';

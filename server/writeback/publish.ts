@@ -1,0 +1,84 @@
+/**
+ * Dirty set → recalculation → write-back, for one tenant. Recalculates the marked (payee, fiscal year)
+ * partitions through the calculation service (published atomically), derives each affected deal's values
+ * from the published owner statements, writes the differences back, and only then clears the marks it read.
+ * Anything that fails leaves the marks (and the outbox) in place for the next run or the sweep.
+ */
+import { recalculatePartitions, type RecalcResult } from '../calc/recalculate.js';
+import type { CalcEngine } from '../calc/engine-port.js';
+import type { CrmConnector } from '../crm/port.js';
+import { readPublishedResults } from '../store/repos/results.js';
+import { listDeals, listPlans, type Db } from '../store/index.js';
+import type { Deal } from '../../src/data/index.js';
+import type { PayeePeriodResult } from '../../src/engine/types.js';
+import { fiscalYearOf } from '../../src/time/index.js';
+import { clearDirty, readDirty } from '../sync/dirty.js';
+import { domainEngine } from '../calc/engine.js';
+import { creditPeriodOf, creditPeriodRule, dealValues, resultKey, type DealValues } from './deal-results.js';
+import { writeBackDeals, type WriteBackReport } from './writeback.js';
+
+export interface PublishOptions {
+  db: Db;
+  tenantId: string;
+  connector: Pick<CrmConnector, 'checkProperties' | 'writeDealProperties'>;
+  now: () => Date;
+  engine?: CalcEngine;
+  afterBatch?: (batch: { sent: number; ok: number }) => Promise<void> | void;
+}
+
+export interface PublishReport {
+  recalculation: RecalcResult | null;
+  dealsConsidered: number;
+  writeBack: WriteBackReport;
+}
+
+/** Values for the given deals from the published statements of their owners. */
+export async function desiredValues(db: Db, tenantId: string, deals: readonly Deal[]): Promise<Map<string, DealValues>> {
+  const rule = creditPeriodRule((await listPlans(db, tenantId)).map((r) => r.plan));
+  const owners = new Map<string, Set<string>>();
+  for (const d of deals) {
+    const period = creditPeriodOf(d, rule);
+    if (d.ownerId && period) (owners.get(period) ?? owners.set(period, new Set()).get(period)!).add(d.ownerId);
+  }
+  const results = new Map<string, PayeePeriodResult>();
+  for (const [periodId, ids] of owners) {
+    for (const r of await readPublishedResults(db, tenantId, { periodId, payeeIds: [...ids] })) results.set(resultKey(r.payeeId, r.periodId), r);
+  }
+  return new Map(deals.map((d) => [d.id, dealValues(d, rule, results)]));
+}
+
+export async function publishDirty(options: PublishOptions): Promise<PublishReport> {
+  const { db, tenantId } = options;
+  const engine = options.engine ?? domainEngine;
+  const dirty = await readDirty(db, tenantId);
+  let recalculation: RecalcResult | null = null;
+  if (dirty.partitions.length > 0) {
+    recalculation = await recalculatePartitions(db, tenantId, dirty.partitions, { now: options.now(), actor: 'hubspot-sync', engine });
+  }
+
+  // The deals whose values can have changed: the marked ones, and every deal of a recalculated partition.
+  const byId = new Map<string, Deal>();
+  const wantedDeals = new Set(dirty.dealIds);
+  const partitionKeys = new Set(dirty.partitions.map((p) => `${p.payeeId}\u0000${p.year}`));
+  const payeeIds = [...new Set(dirty.partitions.map((p) => p.payeeId))];
+  const calendar = (await listPlans(db, tenantId))[0]?.plan.calendar;
+  if (payeeIds.length > 0 || wantedDeals.size > 0) {
+    const candidates = payeeIds.length > 0 ? await listDeals(db, tenantId, { payeeIds }) : [];
+    for (const d of candidates) {
+      const year = d.closeDate && calendar ? String(fiscalYearOf(d.closeDate, calendar)) : d.closeDate?.slice(0, 4);
+      if (d.ownerId && year && partitionKeys.has(`${d.ownerId}\u0000${year}`)) byId.set(d.id, d);
+    }
+    const missing = [...wantedDeals].filter((id) => !byId.has(id));
+    if (missing.length > 0) for (const d of await listDealsById(db, tenantId, missing)) byId.set(d.id, d);
+  }
+  const desired = await desiredValues(db, tenantId, [...byId.values()]);
+  const writeBack = await writeBackDeals({ db, tenantId, connector: options.connector, now: options.now, ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}) }, desired);
+  // Property problems: nothing was written, keep the marks so the write happens once they are fixed.
+  if (writeBack.problems.length === 0) await clearDirty(db, tenantId, dirty);
+  return { recalculation, dealsConsidered: byId.size, writeBack };
+}
+
+async function listDealsById(db: Db, tenantId: string, ids: readonly string[]): Promise<Deal[]> {
+  const rows = await db.selectFrom('deals').select('data').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  return rows.map((r) => r.data as unknown as Deal);
+}
