@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Feature } from '../app.js';
 import { assertCanSeePayee, visiblePayeeIds } from '../auth/access.js';
 import type { Db } from '../store/repos/db.js';
-import { publishedSummary } from './published-results.js';
+import { notFound } from './errors.js';
+import { payeeSummary } from './published-results.js';
 import { payeeIdParams, payeeSummaryView, payeeView, periodQuery } from './schemas.js';
 
 const listQuery = z.strictObject({
@@ -59,19 +60,19 @@ export const payeesFeature: Feature = ({ api, deps }) => {
     query: periodQuery,
     response: payeeSummaryView,
     handle: async ({ params, query, principal }) => {
-      await assertCanSeePayee(deps.store.db, principal, params.payeeId);
-      const found = await publishedSummary(deps.store.db, principal.tenantId, params.payeeId, query.period);
-      if (!found) {
-        const payee = await selectPayees(deps.store.db, principal.tenantId).where('id', '=', params.payeeId).executeTakeFirstOrThrow();
-        return { payeeId: payee.id, name: payee.name, periodId: query.period, runId: null, publishedAt: null, result: null };
-      }
-      const { result } = found;
+      // Admins and payees asking for themselves need no hierarchy lookup: one query answers (hot path).
+      if (principal.role !== 'admin' && principal.payeeId !== params.payeeId) await assertCanSeePayee(deps.store.db, principal, params.payeeId);
+      const row = await payeeSummary(deps.store.db, principal.tenantId, params.payeeId, query.period);
+      if (!row) throw notFound(`Payee ${params.payeeId}`);
+      const { published } = row;
+      if (!published) return { payeeId: row.payeeId, name: row.name, periodId: query.period, runId: null, publishedAt: null, result: null };
+      const { result } = published;
       return {
-        payeeId: result.payeeId,
-        name: result.name,
+        payeeId: row.payeeId,
+        name: row.name,
         periodId: query.period,
-        runId: found.runId,
-        publishedAt: found.publishedAt.toISOString(),
+        runId: published.runId,
+        publishedAt: published.publishedAt.toISOString(),
         result: {
           currency: result.currency,
           planId: result.planId,

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/repos/db.js';
 import type { PayeePeriodResult } from '../../src/engine/types.js';
-import { readPublishedResults, yearOfPeriod } from '../store/repos/results.js';
+import { yearOfPeriod } from '../store/repos/results.js';
 
 export interface PublishedRow {
   payeeId: string;
@@ -56,23 +56,32 @@ export async function publishedForTeams(db: Db, tenantId: string, teamIds: strin
   return [...byPayee.values()];
 }
 
-export interface PublishedSummary {
-  runId: string;
-  publishedAt: Date;
-  result: PayeePeriodResult;
+export interface PayeeSummaryRow {
+  payeeId: string;
+  name: string;
+  /** Null until a calculation covering the period is published. */
+  published: { runId: string; publishedAt: Date; result: PayeePeriodResult } | null;
 }
 
-/** One payee's published result for the period with its payout lines and traces, or null. */
-export async function publishedSummary(db: Db, tenantId: string, payeeId: string, periodId: string): Promise<PublishedSummary | null> {
-  const [result] = await readPublishedResults(db, tenantId, { periodId, payeeIds: [payeeId], lines: true });
-  if (!result) return null;
-  const pointer = await db
-    .selectFrom('published_partitions')
-    .select(['run_id', 'published_at'])
-    .where('tenant_id', '=', tenantId)
-    .where('payee_id', '=', payeeId)
-    .where('year', '=', yearOfPeriod(periodId))
-    .executeTakeFirst();
-  if (!pointer) return null;
-  return { runId: pointer.run_id, publishedAt: pointer.published_at, result };
+/**
+ * One payee with their published result for the period, payout lines (with traces) in engine order, in ONE
+ * statement: one consistent snapshot through the partition pointer, and one round trip on the hot path.
+ * Null when the tenant has no such payee.
+ */
+export async function payeeSummary(db: Db, tenantId: string, payeeId: string, periodId: string): Promise<PayeeSummaryRow | null> {
+  const r = await sql<{ id: string; name: string; run_id: string | null; published_at: Date | null; summary: Omit<PayeePeriodResult, 'lines'> | null; lines: PayeePeriodResult['lines'] | null }>`
+    SELECT p.id, p.name, r.run_id, pp.published_at, r.summary,
+      CASE WHEN r.run_id IS NULL THEN NULL ELSE
+        (SELECT jsonb_agg(l.line ORDER BY l.ord) FROM payout_lines l
+         WHERE l.tenant_id = r.tenant_id AND l.run_id = r.run_id AND l.payee_id = r.payee_id AND l.period_id = r.period_id)
+      END AS lines
+    FROM payees p
+    LEFT JOIN published_partitions pp ON pp.tenant_id = p.tenant_id AND pp.payee_id = p.id AND pp.year = ${yearOfPeriod(periodId)}
+    LEFT JOIN payee_results r ON r.tenant_id = pp.tenant_id AND r.run_id = pp.run_id AND r.payee_id = pp.payee_id AND r.period_id = ${periodId}
+    WHERE p.tenant_id = ${tenantId} AND p.id = ${payeeId}`.execute(db);
+  const row = r.rows[0];
+  if (!row) return null;
+  const published =
+    row.run_id && row.summary && row.published_at ? { runId: row.run_id, publishedAt: row.published_at, result: { ...row.summary, lines: row.lines ?? [] } } : null;
+  return { payeeId: row.id, name: row.name, published };
 }

@@ -12,12 +12,13 @@ import { periodQuery, teamAttainmentView, teamIdParams, teamView } from './schem
 const RATIO_DECIMALS = 6;
 
 /**
- * The manager's table. Members with a published result of all zeros (a team lead without a quota) are left
- * out: they add nothing to the totals and are not sellers in this view.
+ * The manager's table: the team's sellers. Members with neither quota nor credit in the period (a team lead
+ * paid by overrides, say) are not sellers here and are left out of rows and totals; their own summary shows
+ * their pay.
  */
 export async function teamAttainment(db: Db, tenantId: string, team: { id: string; name: string; teamIds: string[] }, periodId: string): Promise<z.output<typeof teamAttainmentView>> {
   const rows = (await publishedForTeams(db, tenantId, team.teamIds, periodId)).filter(
-    (r) => r.quota === null || !(dec(r.quota).isZero() && dec(r.credited as string).isZero() && dec(r.earnings as string).isZero()),
+    (r) => r.quota === null || !(dec(r.quota).isZero() && dec(r.credited as string).isZero()),
   );
   const calculated = rows.filter((r) => r.quota !== null);
   const quota = sum(calculated.map((r) => dec(r.quota as string)));
