@@ -121,8 +121,9 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   const fail = (res: Response, status: number, message: string, category: string, extra: Record<string, unknown> = {}) =>
     res.status(status).json({ status: 'error', message, correlationId: portal.correlationId(), category, ...extra });
 
-  const rateLimited = (res: Response, message: string, policyName: string, retryAfterMs: number) => {
-    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  /** Retry-After (whole seconds) is sent when the sandbox knows when the window frees up. */
+  const rateLimited = (res: Response, message: string, policyName: string, retryAfterMs: number | null) => {
+    if (retryAfterMs !== null) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     return res.status(429).json({ status: 'error', message, errorType: 'RATE_LIMIT', correlationId: portal.correlationId(), policyName });
   };
 
@@ -194,7 +195,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       }
       case '429':
         call.outcome = 'fault-429';
-        return rateLimited(res, 'You have reached your ten_secondly_rolling limit.', 'TEN_SECONDLY_ROLLING', 1_000);
+        // An injected 429 stands for budget spent elsewhere (another integration of the app): no Retry-After.
+        return rateLimited(res, 'You have reached your ten_secondly_rolling limit.', 'TEN_SECONDLY_ROLLING', null);
       case '5xx':
         call.outcome = 'fault-5xx';
         return fail(res, 502, 'Bad Gateway (injected fault)', 'INTERNAL_ERROR');
