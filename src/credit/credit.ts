@@ -5,7 +5,6 @@ import type { FxTable } from '../money/fx.js';
 import type { Deal, Payee } from '../data/schema.js';
 import type { DataWarning } from '../engine/types.js';
 import type { Crediting, Plan, PlanVersion } from '../plan/schema.js';
-import { versionInForce } from '../time/ranges.js';
 import { matchesFilter } from './filter.js';
 
 /** How a payee came to hold a credit. */
@@ -43,8 +42,19 @@ export interface CreditContext {
   fx: FxTable;
 }
 
+/** The version in force on a (valid ISO) date; versions are validated to be in order, so ISO strings compare. */
+export function versionOn(plan: Plan, date: string): PlanVersion | undefined {
+  let found: PlanVersion | undefined;
+  for (const v of plan.versions) {
+    if (v.effectiveFrom <= date) found = v;
+    else break;
+  }
+  return found;
+}
+
+/** The version in force, or the first version for dates before the plan starts. */
 export function versionAt(plan: Plan, date: string): PlanVersion {
-  return versionInForce(plan.versions, date) ?? plan.versions[0]!;
+  return versionOn(plan, date) ?? plan.versions[0]!;
 }
 
 interface Release {
@@ -99,6 +109,7 @@ export function creditDeal(deal: Deal, ctx: CreditContext, warnings: DataWarning
   const dealAmount = dec(deal.amount);
   const weights = revenue.length > 0 ? holders.filter((h) => h.kind === 'split').map((h) => h.share) : null;
   const credits: Credit[] = [];
+  const allocations = new Map<string, Decimal[]>();
   for (const h of holders) {
     if (!ctx.payees.has(h.payeeId)) {
       warnings.push({ code: 'owner-not-a-payee', message: `deal "${deal.id}" credits "${h.payeeId}", who is not a payee`, dealId: deal.id, payeeId: h.payeeId });
@@ -133,7 +144,11 @@ export function creditDeal(deal: Deal, ctx: CreditContext, warnings: DataWarning
         role = 'double';
         rule = 'crediting.splits=fullToEach';
       } else {
-        amount = allocate(converted, weights!, decimals)[h.index]!;
+        // one allocation per release and amount, shared by every split payee of the deal
+        const key = `${r.index}|${converted.toString()}|${decimals}`;
+        let parts = allocations.get(key);
+        if (!parts) allocations.set(key, (parts = allocate(converted, weights!, decimals)));
+        amount = parts[h.index]!;
         role = 'split';
         rule = 'crediting.splits=shares';
       }
@@ -162,8 +177,9 @@ export function creditDeal(deal: Deal, ctx: CreditContext, warnings: DataWarning
 
 /** Managers up the chain receive the report's credit when their plan rolls up (direct: one level; all: every level). */
 function rollUp(credit: Credit, ctx: CreditContext, out: Credit[], warnings: DataWarning[]): void {
-  const seen = new Set<string>([credit.payeeId]);
   let managerId = ctx.payees.get(credit.payeeId)?.managerId ?? null;
+  if (!managerId) return;
+  const seen = new Set<string>([credit.payeeId]);
   for (let level = 1; managerId && !seen.has(managerId); level++) {
     seen.add(managerId);
     const plan = ctx.planFor(managerId, credit.date);

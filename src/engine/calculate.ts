@@ -41,14 +41,18 @@ export function payeePeriodResult(ctx: EngineContext, payeeId: string, periodId:
   let exactTotal = ZERO;
   let earnedToDate = ZERO;
   const byComponent = new Map<string, Decimal>();
+  let earnedBefore = ZERO;
   for (const l of partition.lines) {
     if (l.date > period.end) break;
-    earnedToDate = earnedToDate.plus(l.value);
-    if (l.date < period.start) continue;
+    if (l.date < period.start) {
+      earnedBefore = earnedBefore.plus(l.value);
+      continue;
+    }
     exactTotal = exactTotal.plus(l.value);
     lines.push(publicLine(l, periodId));
     if (l.componentId !== undefined) byComponent.set(l.componentId, (byComponent.get(l.componentId) ?? ZERO).plus(l.value));
   }
+  earnedToDate = earnedBefore.plus(exactTotal);
   let earnings = exactTotal;
   if (plan && plan.rounding.scope === 'statement') {
     const { decimals, mode } = plan.rounding;

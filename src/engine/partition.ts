@@ -2,16 +2,16 @@ import { Decimal, ONE, ZERO, dec, round, toDecimalString } from '../money/decima
 import { allocate } from '../money/allocate.js';
 import type { Payee } from '../data/schema.js';
 import type { Component, Gate, Plan, PlanVersion, Spif } from '../plan/schema.js';
-import { compareCredits, productCreditAmount, versionAt, type Credit } from '../credit/credit.js';
+import { compareCredits, productCreditAmount, versionAt, versionOn, type Credit } from '../credit/credit.js';
 import { dealUnits, matchesFilter } from '../credit/filter.js';
-import { fiscalMonthOf, fiscalYearOf, parsePeriodId, periodContaining, periodsOfYear, type Period, type PeriodKind } from '../time/calendar.js';
+import { fiscalYearOf, parsePeriodId, periodContaining, periodsOfYear, type Period, type PeriodKind } from '../time/calendar.js';
 import { parseDate } from '../time/dates.js';
-import { versionInForce } from '../time/ranges.js';
 import { scaleTable, step, type ScaledTable, type Slice } from './tiers.js';
 import { addWarning, type EngineContext, type EngineLine, type Partition } from './context.js';
 import type { PayoutLineKind, TierSlice, TraceStep } from './types.js';
 
 const MONTHS: Record<PeriodKind, number> = { month: 1, quarter: 3, year: 12 };
+const NO_SLICES: readonly Slice[] = Object.freeze([]);
 const s = (d: Decimal) => toDecimalString(d);
 
 /** The component rules in force for one fiscal month: each measurement period uses the version in force on its first day. */
@@ -27,12 +27,12 @@ function primaryId(v: PlanVersion): string {
 }
 
 function activeComponents(plan: Plan, month: Period, ctx: EngineContext, reuse: Map<string, Active>): Active[] {
-  const v0 = versionInForce(plan.versions, month.start);
+  const v0 = versionOn(plan, month.start);
   if (!v0) return [];
   const out: Active[] = [];
   for (const c0 of v0.components) {
     const start = periodContaining(month.start, c0.period, ctx.calendar).start;
-    const v = versionInForce(plan.versions, start) ?? v0;
+    const v = versionOn(plan, start) ?? v0;
     const comp = v.components.find((c) => c.id === c0.id);
     if (!comp) continue;
     // one Active per (plan, version, component), so a state sees a rule change only when the version changes
@@ -42,6 +42,29 @@ function activeComponents(plan: Plan, month: Period, ctx: EngineContext, reuse: 
     out.push(active);
   }
   return out;
+}
+
+const capOrder = { perTransaction: 0, perCustomer: 1, perPeriod: 2 } as const;
+const capsCache = new WeakMap<Component, { cap: Exclude<Component['caps'][number], { kind: 'attainment' }>; limit: Decimal }[]>();
+
+/** The component's amount caps in the order they apply (transaction → customer → period), parsed once. */
+function orderedCaps(comp: Component): { cap: Exclude<Component['caps'][number], { kind: 'attainment' }>; limit: Decimal }[] {
+  let list = capsCache.get(comp);
+  if (!list) {
+    list = comp.caps
+      .flatMap((cap) => (cap.kind === 'attainment' ? [] : [{ cap, limit: dec(cap.amount) }]))
+      .sort((a, b) => capOrder[a.cap.kind] - capOrder[b.cap.kind]);
+    capsCache.set(comp, list);
+  }
+  return list;
+}
+
+const parsedCache = new Map<string, Decimal>();
+/** Plan constants (amounts, rates) parsed once per distinct string. */
+function parsed(value: string): Decimal {
+  let d = parsedCache.get(value);
+  if (!d) parsedCache.set(value, (d = dec(value)));
+  return d;
 }
 
 /** Running state of one component through the year. */
@@ -81,7 +104,9 @@ class PartitionBuilder {
   private readonly bonuses = new Map<string, BonusState>();
   private readonly spifCounts = new Map<string, number>();
   private readonly months: Period[];
-  private readonly activeCache = new Map<string, Active[]>();
+  /** "YYYY-MM" of each fiscal month's start → its index: fiscal months are calendar months, so a date maps by its prefix. */
+  private readonly monthIndexByPrefix = new Map<string, number>();
+  private readonly activeCache = new Map<Plan, (Active[] | undefined)[]>();
   private readonly activeObjects = new Map<string, Active>();
   private readonly rounding: { decimals: number; mode: Plan['rounding']['mode']; line: boolean };
 
@@ -92,6 +117,7 @@ class PartitionBuilder {
     openingCustomerTotals: Map<string, Decimal>,
   ) {
     this.months = periodsOfYear(year, 'month', ctx.calendar);
+    this.months.forEach((m, i) => this.monthIndexByPrefix.set(m.start.slice(0, 7), i));
     this.customerTotals = new Map(openingCustomerTotals);
     const plan = ctx.planFor(payee.id, this.months[0]!.start) ?? ctx.plans[0]!;
     this.rounding = { decimals: plan.rounding.decimals, mode: plan.rounding.mode, line: plan.rounding.scope === 'line' };
@@ -114,16 +140,28 @@ class PartitionBuilder {
 
   private push(line: Omit<EngineLine, 'amount' | 'payeeId' | 'periodId'>): void {
     const amount = this.rounding.line ? toDecimalString(line.value, this.rounding.decimals) : s(line.value);
-    this.lines.push({ ...line, payeeId: this.payee.id, periodId: periodContaining(line.date, 'month', this.ctx.calendar).id, amount });
+    const l = line as EngineLine;
+    l.payeeId = this.payee.id;
+    l.periodId = this.months[this.monthIndex(line.date)]!.id;
+    l.amount = amount;
+    this.lines.push(l);
+  }
+
+  private monthIndex(date: string): number {
+    const i = this.monthIndexByPrefix.get(date.slice(0, 7));
+    if (i === undefined) throw new Error(`[Attain] ${date} is outside fiscal year ${this.year}`);
+    return i;
   }
 
   activeFor(date: string): Active[] {
-    const m = this.months[fiscalMonthOf(date, this.ctx.calendar) - 1]!;
+    const m = this.months[this.monthIndex(date)]!;
     const plan = this.ctx.planFor(this.payee.id, date);
     if (!plan) return [];
-    const key = `${plan.id}\u0000${m.id}`;
-    let list = this.activeCache.get(key);
-    if (!list) this.activeCache.set(key, (list = activeComponents(plan, m, this.ctx, this.activeObjects)));
+    let byMonth = this.activeCache.get(plan);
+    if (!byMonth) this.activeCache.set(plan, (byMonth = []));
+    const i = this.monthIndex(date);
+    let list = byMonth[i];
+    if (!list) byMonth[i] = list = activeComponents(plan, m, this.ctx, this.activeObjects);
     return list;
   }
 
@@ -217,10 +255,7 @@ class PartitionBuilder {
   /** Caps the remainder, not the whole line: each cap clips a running total, so the crossing line is partly paid. */
   private applyCaps(st: CompState, delta: Decimal, credit: Credit | null, trace: TraceStep[] | null): Decimal {
     let out = delta;
-    for (const kind of ['perTransaction', 'perCustomer', 'perPeriod'] as const) {
-      const cap = st.active.comp.caps.find((c) => c.kind === kind);
-      if (!cap || cap.kind === 'attainment') continue;
-      const limit = dec(cap.amount);
+    for (const { cap, limit } of orderedCaps(st.active.comp)) {
       const before = out;
       if (cap.kind === 'perTransaction') {
         if (!credit) continue;
@@ -234,8 +269,10 @@ class PartitionBuilder {
         this.customerTotals.set(key, sum.plus(before));
       } else {
         const sum = st.periodCapIn;
-        out = Decimal.min(sum.plus(out), limit).minus(Decimal.min(sum, limit));
-        st.periodCapIn = sum.plus(before);
+        const after = sum.plus(before);
+        // below the cap the line passes untouched; only the crossing line and later ones are clipped
+        if (after.greaterThan(limit)) out = Decimal.min(after, limit).minus(Decimal.min(sum, limit));
+        st.periodCapIn = after;
       }
       if (trace && !out.equals(before)) {
         trace.push({ step: 'cap', rule: `caps.${cap.kind}`, text: `${cap.kind} cap of ${cap.amount} reached: ${s(before)} → ${s(out)} (the remainder up to the cap is paid)`, values: { before: s(before), after: s(out), cap: cap.amount } });
@@ -269,8 +306,8 @@ class PartitionBuilder {
     const st = this.stateFor(active, c.date);
     const amount = this.amountFor(c, comp);
     const rates = comp.rates;
-    const count = rates.countBy === 'units' ? dealUnits(c.deal, comp.filter).times(c.release) : c.releaseIndex === 0 ? ONE : ZERO;
-    const monthIndex = fiscalMonthOf(c.date, this.ctx.calendar) - 1;
+    const count = rates.axis !== 'count' ? ZERO : rates.countBy === 'units' ? dealUnits(c.deal, comp.filter).times(c.release) : c.releaseIndex === 0 ? ONE : ZERO;
+    const monthIndex = this.monthIndex(c.date);
     let monthly = this.credited.get(comp.id);
     if (!monthly) this.credited.set(comp.id, (monthly = this.months.map(() => ZERO)));
     monthly[monthIndex] = monthly[monthIndex]!.plus(amount);
@@ -292,15 +329,18 @@ class PartitionBuilder {
       before = st.value;
     }
     const a1 = a0.plus(amount);
-    const n1 = n0.plus(count);
-    st.pAmount = st.pAmount.plus(amount);
-    st.pCount = st.pCount.plus(count);
-    st.yAmount = st.yAmount.plus(amount);
-    st.yCount = st.yCount.plus(count);
+    const counting = rates.axis === 'count';
+    const n1 = counting ? n0.plus(count) : n0;
+    st.pAmount = rates.input === 'period' ? a1 : st.pAmount.plus(amount);
+    st.yAmount = rates.input === 'year' ? a1 : st.yAmount.plus(amount);
+    if (counting) {
+      st.pCount = rates.input === 'period' ? n1 : st.pCount.plus(count);
+      st.yCount = rates.input === 'year' ? n1 : st.yCount.plus(count);
+    }
 
     const trace: TraceStep[] | null = this.explain ? this.creditTrace(c) : null;
     let raw = ZERO;
-    let slices: Slice[] = [];
+    let slices: readonly Slice[] = NO_SLICES;
     if (st.table) {
       let x0 = rates.axis === 'count' ? n0 : a0;
       let x1 = rates.axis === 'count' ? n1 : a1;
@@ -358,7 +398,7 @@ class PartitionBuilder {
     this.releaseCrossGates(c, comp.id);
   }
 
-  private tierTrace(st: CompState, amount: Decimal, payout: Decimal, slices: Slice[]): TraceStep {
+  private tierTrace(st: CompState, amount: Decimal, payout: Decimal, slices: readonly Slice[]): TraceStep {
     const r = st.active.comp.rates;
     const parts = slices.map((sl) => (sl.tier ? `${s(sl.credit)} in ${sl.tier.label} × ${sl.tier.rate}${sl.tier.multiplier !== '1' ? ` × ${sl.tier.multiplier}` : ''}` : `curve ${s(sl.inInput)}`));
     return {
@@ -453,8 +493,8 @@ class PartitionBuilder {
       let how = '';
       if (p.kind === 'perDeal') {
         if (c.releaseIndex !== 0) continue;
-        exact = dec(p.amount).times(shareFactor);
-        how = `${p.amount} per deal × share ${s(shareFactor)}`;
+        exact = shareFactor === ONE ? parsed(p.amount) : parsed(p.amount).times(shareFactor);
+        how = this.explain ? `${p.amount} per deal × share ${s(shareFactor)}` : '';
       } else if (p.kind === 'perUnit') {
         const units = dealUnits(c.deal, spif.filter).times(c.release);
         exact = units.times(dec(p.amount)).times(shareFactor);
@@ -773,7 +813,7 @@ export function calculatePartition(ctx: EngineContext, payeeId: string, fiscalYe
     const plan = ctx.planFor(payeeId, c.date);
     if (!plan) continue;
     hasPlan = true;
-    const version = versionInForce(plan.versions, c.date);
+    const version = versionOn(plan, c.date);
     if (!version) {
       addWarning(ctx, { code: 'close-date-outside-periods', message: `deal "${c.deal.id}" is credited ${c.date}, before plan "${plan.id}" takes effect; it earns nothing`, dealId: c.deal.id, payeeId });
       continue;
@@ -786,9 +826,7 @@ export function calculatePartition(ctx: EngineContext, payeeId: string, fiscalYe
   }
   b.teamPools();
   b.overrides();
-  b.lines.sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
   b.clawbacks();
-  b.lines.sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
   b.draws();
   b.lines.sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
   const partition: Partition = { payeeId, fiscalYear, lines: b.lines, credited: b.credited, customerTotals: b.customerTotals };
