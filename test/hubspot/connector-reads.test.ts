@@ -15,7 +15,15 @@ describe('owners → payees and teams', () => {
       .query({ limit: '500', archived: 'false' })
       .reply(200, {
         results: [
-          { id: '101', email: 'anna@example.dk', firstName: 'Anna', lastName: 'Jensen', userId: 9001, archived: false, teams: [{ id: '7', name: 'Nord', primary: true }] },
+          {
+            id: '101',
+            email: 'anna@example.dk',
+            firstName: 'Anna',
+            lastName: 'Jensen',
+            userId: 9001,
+            archived: false,
+            teams: [{ id: '7', name: 'Nord', primary: true }],
+          },
         ],
         paging: { next: { after: '1', link: 'x' } },
       })
@@ -23,17 +31,54 @@ describe('owners → payees and teams', () => {
       .query({ limit: '500', after: '1', archived: 'false' })
       .reply(200, {
         results: [
-          { id: '102', email: 'bo@example.dk', firstName: 'Bo', lastName: 'Nielsen', userId: 9002, archived: false, teams: [{ id: '8', name: 'Syd', primary: false }, { id: '7', name: 'Nord', primary: true }] },
-          { id: '103', email: 'nobody@example.dk', firstName: null, lastName: null, userId: null, archived: false, teams: [] },
+          {
+            id: '102',
+            email: 'bo@example.dk',
+            firstName: 'Bo',
+            lastName: 'Nielsen',
+            userId: 9002,
+            archived: false,
+            teams: [
+              { id: '8', name: 'Syd', primary: false },
+              { id: '7', name: 'Nord', primary: true },
+            ],
+          },
+          {
+            id: '103',
+            email: 'nobody@example.dk',
+            firstName: null,
+            lastName: null,
+            userId: null,
+            archived: false,
+            teams: [],
+          },
         ],
       });
     const { connector } = testConnector();
     const { payees, problems } = await connector.listPayees();
     expect(problems).toEqual([]);
     expect(payees).toEqual([
-      { id: '101', name: 'Anna Jensen', email: 'anna@example.dk', teamId: '7', crm: { hubspotOwnerId: '101', hubspotUserId: '9001' } },
-      { id: '102', name: 'Bo Nielsen', email: 'bo@example.dk', teamId: '7', crm: { hubspotOwnerId: '102', hubspotUserId: '9002' } },
-      { id: '103', name: 'nobody@example.dk', email: 'nobody@example.dk', teamId: null, crm: { hubspotOwnerId: '103' } },
+      {
+        id: '101',
+        name: 'Anna Jensen',
+        email: 'anna@example.dk',
+        teamId: '7',
+        crm: { hubspotOwnerId: '101', hubspotUserId: '9001' },
+      },
+      {
+        id: '102',
+        name: 'Bo Nielsen',
+        email: 'bo@example.dk',
+        teamId: '7',
+        crm: { hubspotOwnerId: '102', hubspotUserId: '9002' },
+      },
+      {
+        id: '103',
+        name: 'nobody@example.dk',
+        email: 'nobody@example.dk',
+        teamId: null,
+        crm: { hubspotOwnerId: '103' },
+      },
     ]);
     scope.done();
   });
@@ -44,8 +89,25 @@ describe('owners → payees and teams', () => {
       .query(true)
       .reply(200, {
         results: [
-          { id: '101', firstName: 'A', lastName: 'B', userId: 1, archived: false, teams: [{ id: '8', name: 'Syd', primary: false }, { id: '7', name: 'Nord', primary: true }] },
-          { id: '102', firstName: 'C', lastName: 'D', userId: 2, archived: false, teams: [{ id: '7', name: 'Nord', primary: true }] },
+          {
+            id: '101',
+            firstName: 'A',
+            lastName: 'B',
+            userId: 1,
+            archived: false,
+            teams: [
+              { id: '8', name: 'Syd', primary: false },
+              { id: '7', name: 'Nord', primary: true },
+            ],
+          },
+          {
+            id: '102',
+            firstName: 'C',
+            lastName: 'D',
+            userId: 2,
+            archived: false,
+            teams: [{ id: '7', name: 'Nord', primary: true }],
+          },
         ],
       });
     const { connector } = testConnector();
@@ -73,21 +135,43 @@ describe('pipelines', () => {
 });
 
 /** Filters as text, independent of the key order the SDK serialises them in. */
-const filterText = (filters: Array<{ propertyName: string; operator: string; value?: string }>) => filters.map((f) => `${f.propertyName} ${f.operator} ${f.value ?? ''}`.trim()).join(' & ');
+const filterText = (filters: Array<{ propertyName: string; operator: string; value?: string }>) =>
+  filters.map((f) => `${f.propertyName} ${f.operator} ${f.value ?? ''}`.trim()).join(' & ');
 
 describe('incremental deal search', () => {
-  const isSearch = (filters: Array<Record<string, string>>) => (body: { filterGroups: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string }> }>; sorts: unknown[]; limit: number; after?: string }) =>
-    filterText(body.filterGroups[0]!.filters) === filterText(filters as never) && body.limit === 200 && body.after === undefined;
+  const isSearch =
+    (filters: Array<Record<string, string>>) =>
+    (body: {
+      filterGroups: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string }> }>;
+      sorts: unknown[];
+      limit: number;
+      after?: string;
+    }) =>
+      filterText(body.filterGroups[0]!.filters) === filterText(filters as never) &&
+      body.limit === 200 &&
+      body.after === undefined;
 
   it('pages by the last stamp seen (GTE, ascending), skips the overlap, and never uses offset paging', async () => {
     // 200 deals a second apart, the last two share a stamp; then a second page repeats that stamp.
     const first = Array.from({ length: 200 }, (_, i) => dealJson(String(1000 + i), T0 + Math.min(i, 198) * 1000));
     const lastStamp = T0 + 198 * 1000;
-    const second = [dealJson('1198', lastStamp), dealJson('1199', lastStamp), dealJson('1200', lastStamp + 5000, { amount: '2500.50', dealstage: 'open1' })];
+    const second = [
+      dealJson('1198', lastStamp),
+      dealJson('1199', lastStamp),
+      dealJson('1200', lastStamp + 5000, { amount: '2500.50', dealstage: 'open1' }),
+    ];
     const scope = stubDealContext(nock(API))
-      .post('/crm/v3/objects/deals/search', (b) => isSearch([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(T0) }])(b) && JSON.stringify(b.sorts) === '[{"propertyName":"hs_lastmodifieddate","direction":"ASCENDING"}]')
+      .post(
+        '/crm/v3/objects/deals/search',
+        (b) =>
+          isSearch([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(T0) }])(b) &&
+          JSON.stringify(b.sorts) === '[{"propertyName":"hs_lastmodifieddate","direction":"ASCENDING"}]',
+      )
       .reply(200, { total: 203, results: first, paging: { next: { after: '200' } } })
-      .post('/crm/v3/objects/deals/search', isSearch([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(lastStamp) }]))
+      .post(
+        '/crm/v3/objects/deals/search',
+        isSearch([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(lastStamp) }]),
+      )
       .reply(200, { total: 3, results: second });
     const { connector } = testConnector();
     const pages = [];
@@ -120,25 +204,37 @@ describe('incremental deal search', () => {
     const byId = Array.from({ length: 200 }, (_, i) => dealJson(String(5000 + i), T0));
     const rest = Array.from({ length: 50 }, (_, i) => dealJson(String(5200 + i), T0));
     const scope = stubDealContext(nock(API))
-      .post('/crm/v3/objects/deals/search', isSearch([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(T0) }]))
+      .post(
+        '/crm/v3/objects/deals/search',
+        isSearch([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(T0) }]),
+      )
       .reply(200, { total: 250, results: same, paging: { next: { after: '200' } } })
-      .post('/crm/v3/objects/deals/search', (b) =>
-        isSearch([
-          { propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(T0) },
-          { propertyName: 'hs_object_id', operator: 'GT', value: '0' },
-        ])(b) && JSON.stringify(b.sorts) === '[{"propertyName":"hs_object_id","direction":"ASCENDING"}]',
+      .post(
+        '/crm/v3/objects/deals/search',
+        (b) =>
+          isSearch([
+            { propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(T0) },
+            { propertyName: 'hs_object_id', operator: 'GT', value: '0' },
+          ])(b) && JSON.stringify(b.sorts) === '[{"propertyName":"hs_object_id","direction":"ASCENDING"}]',
       )
       .reply(200, { total: 250, results: byId, paging: { next: { after: '200' } } })
-      .post('/crm/v3/objects/deals/search', isSearch([
-        { propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(T0) },
-        { propertyName: 'hs_object_id', operator: 'GT', value: '5199' },
-      ]))
+      .post(
+        '/crm/v3/objects/deals/search',
+        isSearch([
+          { propertyName: 'hs_lastmodifieddate', operator: 'EQ', value: String(T0) },
+          { propertyName: 'hs_object_id', operator: 'GT', value: '5199' },
+        ]),
+      )
       .reply(200, { total: 50, results: rest })
-      .post('/crm/v3/objects/deals/search', isSearch([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(T0 + 1) }]))
+      .post(
+        '/crm/v3/objects/deals/search',
+        isSearch([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(T0 + 1) }]),
+      )
       .reply(200, { total: 0, results: [] });
     const { connector } = testConnector();
     const ids: string[] = [];
-    for await (const page of connector.searchDealsModifiedSince(new Date(T0).toISOString())) ids.push(...page.deals.map((d) => d.id));
+    for await (const page of connector.searchDealsModifiedSince(new Date(T0).toISOString()))
+      ids.push(...page.deals.map((d) => d.id));
     expect(ids).toHaveLength(250);
     expect(new Set(ids).size).toBe(250);
     scope.done();
@@ -147,7 +243,10 @@ describe('incremental deal search', () => {
   it('reports a deal that does not fit the domain as a problem and keeps going', async () => {
     const scope = stubDealContext(nock(API))
       .post('/crm/v3/objects/deals/search')
-      .reply(200, { total: 2, results: [dealJson('1', T0, { amount: 'lots' }), dealJson('2', T0 + 1, { dealstage: 'vanished' })] })
+      .reply(200, {
+        total: 2,
+        results: [dealJson('1', T0, { amount: 'lots' }), dealJson('2', T0 + 1, { dealstage: 'vanished' })],
+      })
       // An unknown stage reloads the pipelines once before it is reported.
       .get('/account-info/v3/details')
       .optionally()
@@ -159,7 +258,11 @@ describe('incremental deal search', () => {
     for await (const page of connector.searchDealsModifiedSince()) pages.push(page);
     expect(pages[0]!.deals).toEqual([]);
     expect(pages[0]!.problems).toEqual([
-      { objectType: 'deal', id: '1', messages: ['dealstage: unknown stage "closedwon" (not in any deal pipeline)', 'amount: "lots" is not a number'] },
+      {
+        objectType: 'deal',
+        id: '1',
+        messages: ['dealstage: unknown stage "closedwon" (not in any deal pipeline)', 'amount: "lots" is not a number'],
+      },
       { objectType: 'deal', id: '2', messages: ['dealstage: unknown stage "vanished" (not in any deal pipeline)'] },
     ]);
     scope.done();
@@ -167,12 +270,24 @@ describe('incremental deal search', () => {
 
   it('takes the deal currency and the home-currency amount where multi-currency is on', async () => {
     const scope = stubDealContext(nock(API), true)
-      .post('/crm/v3/objects/deals/batch/read', (b) => b.inputs.length === 1 && b.properties.includes('amount_in_home_currency'))
+      .post(
+        '/crm/v3/objects/deals/batch/read',
+        (b) => b.inputs.length === 1 && b.properties.includes('amount_in_home_currency'),
+      )
       .query({ archived: 'false' })
-      .reply(200, { status: 'COMPLETE', results: [dealJson('9', T0, { amount: '1000.00', deal_currency_code: 'EUR', amount_in_home_currency: '7460.00' })] });
+      .reply(200, {
+        status: 'COMPLETE',
+        results: [
+          dealJson('9', T0, { amount: '1000.00', deal_currency_code: 'EUR', amount_in_home_currency: '7460.00' }),
+        ],
+      });
     const { connector } = testConnector();
     const read = await connector.readDeals(['9']);
-    expect(read.deals[0]).toMatchObject({ amount: '1000', currency: 'EUR', attributes: { amountInHomeCurrency: '7460', homeCurrency: 'DKK' } });
+    expect(read.deals[0]).toMatchObject({
+      amount: '1000',
+      currency: 'EUR',
+      attributes: { amountInHomeCurrency: '7460', homeCurrency: 'DKK' },
+    });
     scope.done();
   });
 });
@@ -190,7 +305,14 @@ describe('batch read', () => {
         status: 'COMPLETE',
         results: ids.slice(100, 148).map((id) => dealJson(id, T0)),
         numErrors: 1,
-        errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not get some DEAL objects', context: { ids: ['248', '249'] } }],
+        errors: [
+          {
+            status: 'error',
+            category: 'OBJECT_NOT_FOUND',
+            message: 'Could not get some DEAL objects',
+            context: { ids: ['248', '249'] },
+          },
+        ],
       });
     const { connector } = testConnector();
     const read = await connector.readDeals(ids);
@@ -205,31 +327,57 @@ describe('goals as quotas', () => {
   it('searches the period’s goal targets and adds up the slices per owner', async () => {
     const start = String(Date.parse('2026-07-01T00:00:00Z'));
     const end = String(Date.parse('2026-10-01T00:00:00Z'));
-    const goal = (id: string, owner: string | null, amount: string) => ({ id, properties: { hs_goal_name: 'Revenue', hs_target_amount: amount, hubspot_owner_id: owner, hs_start_datetime: '2026-07-01T00:00:00Z' }, archived: false });
+    const goal = (id: string, owner: string | null, amount: string) => ({
+      id,
+      properties: {
+        hs_goal_name: 'Revenue',
+        hs_target_amount: amount,
+        hubspot_owner_id: owner,
+        hs_start_datetime: '2026-07-01T00:00:00Z',
+      },
+      archived: false,
+    });
     const scope = nock(API)
-      .post('/crm/v3/objects/goal_targets/search', (b) =>
-        filterText(b.filterGroups[0].filters) ===
-          filterText([
-            { propertyName: 'hs_start_datetime', operator: 'GTE', value: start },
-            { propertyName: 'hs_start_datetime', operator: 'LT', value: end },
-            { propertyName: 'hubspot_owner_id', operator: 'HAS_PROPERTY' },
-            { propertyName: 'hs_goal_name', operator: 'EQ', value: 'Revenue' },
-          ]) && b.after === undefined,
+      .post(
+        '/crm/v3/objects/goal_targets/search',
+        (b) =>
+          filterText(b.filterGroups[0].filters) ===
+            filterText([
+              { propertyName: 'hs_start_datetime', operator: 'GTE', value: start },
+              { propertyName: 'hs_start_datetime', operator: 'LT', value: end },
+              { propertyName: 'hubspot_owner_id', operator: 'HAS_PROPERTY' },
+              { propertyName: 'hs_goal_name', operator: 'EQ', value: 'Revenue' },
+            ]) && b.after === undefined,
       )
-      .reply(200, { total: 3, results: [goal('1', '101', '300000'), goal('2', '101', '300000.50')], paging: { next: { after: '2' } } })
+      .reply(200, {
+        total: 3,
+        results: [goal('1', '101', '300000'), goal('2', '101', '300000.50')],
+        paging: { next: { after: '2' } },
+      })
       .post('/crm/v3/objects/goal_targets/search', (b) => b.after === '2')
       .reply(200, { total: 3, results: [goal('3', '101', '299999.50'), goal('4', '102', 'n/a')] });
     const { connector } = testConnector();
-    const read = await connector.readGoals({ periodId: '2026-Q3', start: '2026-07-01', end: '2026-10-01', goalName: 'Revenue' });
+    const read = await connector.readGoals({
+      periodId: '2026-Q3',
+      start: '2026-07-01',
+      end: '2026-10-01',
+      goalName: 'Revenue',
+    });
     expect(read.quotas).toEqual([{ payeeId: '101', periodId: '2026-Q3', amount: '900000' }]);
-    expect(read.problems).toEqual([{ objectType: 'goal', id: '4', messages: ['hs_target_amount: "n/a" is not a number'] }]);
+    expect(read.problems).toEqual([
+      { objectType: 'goal', id: '4', messages: ['hs_target_amount: "n/a" is not a number'] },
+    ]);
     scope.done();
   });
 });
 
 describe('deal splits', () => {
   it('maps hs_deal_split_percentage strings to revenue shares', async () => {
-    const split = (id: string, owner: string, pct: string) => ({ id, properties: { hubspot_owner_id: owner, hs_deal_split_percentage: pct }, archived: false });
+    const split = (id: string, owner: string, pct: string) => ({
+      id,
+      properties: { hubspot_owner_id: owner, hs_deal_split_percentage: pct },
+      archived: false,
+    });
     const scope = nock(API)
       .post('/crm/v3/objects/deals/splits/batch/read', { inputs: [{ id: '1' }, { id: '2' }, { id: '3' }, { id: '4' }] })
       .reply(207, {
@@ -250,7 +398,9 @@ describe('deal splits', () => {
       ],
       '2': [],
     });
-    expect(read.problems).toEqual([{ objectType: 'split', id: '3', messages: ['split 31: hs_deal_split_percentage "60%" is not a number'] }]);
+    expect(read.problems).toEqual([
+      { objectType: 'split', id: '3', messages: ['split 31: hs_deal_split_percentage "60%" is not a number'] },
+    ]);
     scope.done();
   });
 });
@@ -261,11 +411,28 @@ describe('deal → contact associations (v4)', () => {
       .post('/crm/v4/associations/deals/contacts/batch/read', { inputs: [{ id: '1' }, { id: '2' }] })
       .reply(207, {
         status: 'COMPLETE',
-        results: [{ from: { id: '1' }, to: [{ toObjectId: 501, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }] }], paging: { next: { after: 'p2' } } }],
-        errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND', message: 'none', context: { fromObjectId: ['2'] } }],
+        results: [
+          {
+            from: { id: '1' },
+            to: [{ toObjectId: 501, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }] }],
+            paging: { next: { after: 'p2' } },
+          },
+        ],
+        errors: [
+          {
+            status: 'error',
+            category: 'OBJECT_NOT_FOUND',
+            subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND',
+            message: 'none',
+            context: { fromObjectId: ['2'] },
+          },
+        ],
       })
       .post('/crm/v4/associations/deals/contacts/batch/read', { inputs: [{ id: '1', after: 'p2' }] })
-      .reply(200, { status: 'COMPLETE', results: [{ from: { id: '1' }, to: [{ toObjectId: 502, associationTypes: [] }] }] });
+      .reply(200, {
+        status: 'COMPLETE',
+        results: [{ from: { id: '1' }, to: [{ toObjectId: 502, associationTypes: [] }] }],
+      });
     const { connector } = testConnector();
     expect(await connector.readDealContacts(['1', '2'])).toEqual({ '1': ['501', '502'], '2': [] });
     scope.done();
@@ -276,14 +443,33 @@ describe('capabilities', () => {
   it('detects custom objects, splits and multi-currency from the portal', async () => {
     const scope = nock(API)
       .get('/account-info/v3/details')
-      .reply(200, { portalId: 4711, timeZone: 'Europe/Copenhagen', companyCurrency: 'DKK', additionalCurrencies: ['EUR', 'SEK'] })
+      .reply(200, {
+        portalId: 4711,
+        timeZone: 'Europe/Copenhagen',
+        companyCurrency: 'DKK',
+        additionalCurrencies: ['EUR', 'SEK'],
+      })
       .get('/crm-object-schemas/v3/schemas')
       .query(true)
-      .reply(403, { status: 'error', message: 'This hub does not have access to custom objects', category: 'MISSING_SCOPES' })
+      .reply(403, {
+        status: 'error',
+        message: 'This hub does not have access to custom objects',
+        category: 'MISSING_SCOPES',
+      })
       .post('/crm/v3/objects/deals/splits/batch/read')
-      .reply(207, { status: 'COMPLETE', results: [], errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'x', context: { ids: ['0'] } }] });
+      .reply(207, {
+        status: 'COMPLETE',
+        results: [],
+        errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'x', context: { ids: ['0'] } }],
+      });
     const { connector } = testConnector();
-    expect(await connector.capabilities()).toEqual({ customObjects: false, dealSplits: true, multiCurrency: true, homeCurrency: 'DKK', timeZone: 'Europe/Copenhagen' });
+    expect(await connector.capabilities()).toEqual({
+      customObjects: false,
+      dealSplits: true,
+      multiCurrency: true,
+      homeCurrency: 'DKK',
+      timeZone: 'Europe/Copenhagen',
+    });
     scope.done();
   });
 });

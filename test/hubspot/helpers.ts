@@ -48,7 +48,12 @@ export function testConnector(options: { timeoutMs?: number; maxAttempts?: numbe
 export function stubDealContext(scope: nock.Scope, multiCurrency = false): nock.Scope {
   return scope
     .get('/account-info/v3/details')
-    .reply(200, { portalId: 4711, timeZone: 'Europe/Copenhagen', companyCurrency: 'DKK', additionalCurrencies: multiCurrency ? ['EUR'] : [] })
+    .reply(200, {
+      portalId: 4711,
+      timeZone: 'Europe/Copenhagen',
+      companyCurrency: 'DKK',
+      additionalCurrencies: multiCurrency ? ['EUR'] : [],
+    })
     .get('/crm/v3/pipelines/deals')
     .reply(200, {
       results: [
@@ -58,9 +63,27 @@ export function stubDealContext(scope: nock.Scope, multiCurrency = false): nock.
           displayOrder: 0,
           archived: false,
           stages: [
-            { id: 'open1', label: 'Qualified', displayOrder: 0, archived: false, metadata: { isClosed: 'false', probability: '0.4' } },
-            { id: 'closedwon', label: 'Closed Won', displayOrder: 1, archived: false, metadata: { isClosed: 'true', probability: '1.0' } },
-            { id: 'closedlost', label: 'Closed Lost', displayOrder: 2, archived: false, metadata: { isClosed: 'true', probability: '0.0' } },
+            {
+              id: 'open1',
+              label: 'Qualified',
+              displayOrder: 0,
+              archived: false,
+              metadata: { isClosed: 'false', probability: '0.4' },
+            },
+            {
+              id: 'closedwon',
+              label: 'Closed Won',
+              displayOrder: 1,
+              archived: false,
+              metadata: { isClosed: 'true', probability: '1.0' },
+            },
+            {
+              id: 'closedlost',
+              label: 'Closed Lost',
+              displayOrder: 2,
+              archived: false,
+              metadata: { isClosed: 'true', probability: '0.0' },
+            },
           ],
         },
       ],
@@ -88,6 +111,15 @@ export function dealJson(id: string, stamp: number, extra: Record<string, string
   };
 }
 
-export function rateLimitBody(policyName = 'TEN_SECONDLY_ROLLING', message = 'You have reached your ten_secondly_rolling limit.') {
-  return { status: 'error', message, errorType: 'RATE_LIMIT', correlationId: '5e2b0b5e-0000-4000-8000-000000000000', policyName };
+export function rateLimitBody(
+  policyName = 'TEN_SECONDLY_ROLLING',
+  message = 'You have reached your ten_secondly_rolling limit.',
+) {
+  return {
+    status: 'error',
+    message,
+    errorType: 'RATE_LIMIT',
+    correlationId: '5e2b0b5e-0000-4000-8000-000000000000',
+    policyName,
+  };
 }

@@ -1,6 +1,12 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HubSpotOAuth, OAuthTokenSource, scopesFor, type HubSpotTokens, type HubSpotTokenStore } from '../../server/crm/hubspot/index.js';
+import {
+  HubSpotOAuth,
+  OAuthTokenSource,
+  scopesFor,
+  type HubSpotTokens,
+  type HubSpotTokenStore,
+} from '../../server/crm/hubspot/index.js';
 import { API, virtualClock } from './helpers.js';
 
 beforeAll(() => nock.disableNetConnect());
@@ -17,7 +23,10 @@ describe('authorization URL', () => {
     expect(url.searchParams.get('client_id')).toBe('cid');
     expect(url.searchParams.get('redirect_uri')).toBe(options.redirectUri);
     expect(url.searchParams.get('scope')!.split(' ')).toEqual(scopesFor({}).scope);
-    expect(url.searchParams.get('optional_scope')!.split(' ')).toEqual(['crm.objects.goals.read', 'crm.dealsplits.read_write']);
+    expect(url.searchParams.get('optional_scope')!.split(' ')).toEqual([
+      'crm.objects.goals.read',
+      'crm.dealsplits.read_write',
+    ]);
     expect(url.searchParams.get('state')).toBe('state-123');
   });
 
@@ -35,13 +44,25 @@ describe('code exchange and token info', () => {
     const scope = nock(API)
       .post('/oauth/v1/token', (body) => {
         return (
-          body.grant_type === 'authorization_code' && body.code === 'the-code' && body.redirect_uri === options.redirectUri && body.client_id === 'cid' && body.client_secret === 'secret'
+          body.grant_type === 'authorization_code' &&
+          body.code === 'the-code' &&
+          body.redirect_uri === options.redirectUri &&
+          body.client_id === 'cid' &&
+          body.client_secret === 'secret'
         );
       })
       .matchHeader('content-type', /application\/x-www-form-urlencoded/)
       .reply(200, { token_type: 'bearer', access_token: 'at-1', refresh_token: 'rt-1', expires_in: 1800 })
       .get('/oauth/v1/access-tokens/at-1')
-      .reply(200, { token: 'at-1', hub_id: 4711, app_id: 31, user_id: 9001, scopes: ['oauth', 'crm.objects.deals.read'], expires_in: 1799, token_type: 'access' });
+      .reply(200, {
+        token: 'at-1',
+        hub_id: 4711,
+        app_id: 31,
+        user_id: 9001,
+        scopes: ['oauth', 'crm.objects.deals.read'],
+        expires_in: 1799,
+        token_type: 'access',
+      });
     const oauth = new HubSpotOAuth({ ...options, clock });
     const installed = await oauth.exchangeCode('the-code');
     expect(installed).toEqual({
@@ -55,9 +76,14 @@ describe('code exchange and token info', () => {
   });
 
   it('reports a refused code with HubSpot’s message', async () => {
-    const scope = nock(API).post('/oauth/v1/token').reply(400, { status: 'BAD_AUTH_CODE', message: 'missing or unknown auth code' });
+    const scope = nock(API)
+      .post('/oauth/v1/token')
+      .reply(400, { status: 'BAD_AUTH_CODE', message: 'missing or unknown auth code' });
     const oauth = new HubSpotOAuth(options);
-    await expect(oauth.exchangeCode('stale')).rejects.toMatchObject({ kind: 'bad-request', message: 'exchanging the install code: missing or unknown auth code' });
+    await expect(oauth.exchangeCode('stale')).rejects.toMatchObject({
+      kind: 'bad-request',
+      message: 'exchanging the install code: missing or unknown auth code',
+    });
     scope.done();
   });
 });
@@ -87,7 +113,11 @@ describe('token refresh', () => {
   it('refreshes ahead of expiry, once for concurrent callers, and saves the new tokens', async () => {
     const clock = virtualClock(Date.parse('2026-10-01T08:16:00Z'));
     const scope = nock(API)
-      .post('/oauth/v1/token', (body) => body.grant_type === 'refresh_token' && body.refresh_token === 'rt-1' && body.client_secret === 'secret')
+      .post(
+        '/oauth/v1/token',
+        (body) =>
+          body.grant_type === 'refresh_token' && body.refresh_token === 'rt-1' && body.client_secret === 'secret',
+      )
       .once()
       .reply(200, { token_type: 'bearer', access_token: 'at-2', refresh_token: 'rt-1', expires_in: 1800 });
     const store = memoryStore({ accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: '2026-10-01T08:20:00.000Z' });

@@ -7,14 +7,20 @@ beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
-const owners = { results: [{ id: '101', firstName: 'Anna', lastName: 'Jensen', userId: 9001, archived: false, teams: [] }] };
+const owners = {
+  results: [{ id: '101', firstName: 'Anna', lastName: 'Jensen', userId: 9001, archived: false, teams: [] }],
+};
 
 describe('retries', () => {
   it('429 TEN_SECONDLY_ROLLING: pauses the portal for Retry-After, then retries', async () => {
     const scope = nock(API)
       .get('/crm/v3/owners/')
       .query(true)
-      .reply(429, rateLimitBody(), { 'Retry-After': '2', 'X-HubSpot-RateLimit-Max': '100', 'X-HubSpot-RateLimit-Remaining': '0' })
+      .reply(429, rateLimitBody(), {
+        'Retry-After': '2',
+        'X-HubSpot-RateLimit-Max': '100',
+        'X-HubSpot-RateLimit-Remaining': '0',
+      })
       .get('/crm/v3/owners/')
       .query(true)
       .reply(200, owners);
@@ -28,7 +34,13 @@ describe('retries', () => {
   });
 
   it('429 without Retry-After waits one rolling window', async () => {
-    const scope = nock(API).get('/crm/v3/owners/').query(true).reply(429, rateLimitBody()).get('/crm/v3/owners/').query(true).reply(200, owners);
+    const scope = nock(API)
+      .get('/crm/v3/owners/')
+      .query(true)
+      .reply(429, rateLimitBody())
+      .get('/crm/v3/owners/')
+      .query(true)
+      .reply(200, owners);
     const { connector, retries } = testConnector();
     await connector.listPayees();
     expect(retries.map((r) => r.waitMs)).toEqual([10_000]);
@@ -43,7 +55,9 @@ describe('retries', () => {
       .reply(200, { total: 0, results: [] });
     const { connector, retries } = testConnector();
     for await (const _ of connector.searchDealsModifiedSince()) throw new Error('no pages expected');
-    expect(retries).toEqual([{ label: 'searching deals', attempt: 1, kind: 'search-rate-limit', status: 429, waitMs: 1000 }]);
+    expect(retries).toEqual([
+      { label: 'searching deals', attempt: 1, kind: 'search-rate-limit', status: 429, waitMs: 1000 },
+    ]);
     scope.done();
   });
 
@@ -85,7 +99,11 @@ describe('retries', () => {
   });
 
   it('gives up after the last attempt with the failure kind', async () => {
-    const scope = nock(API).get('/crm/v3/owners/').query(true).times(2).reply(500, { status: 'error', message: 'boom' });
+    const scope = nock(API)
+      .get('/crm/v3/owners/')
+      .query(true)
+      .times(2)
+      .reply(500, { status: 'error', message: 'boom' });
     const { connector } = testConnector({ maxAttempts: 2 });
     const error = await connector.listPayees().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HubSpotError);
@@ -111,7 +129,11 @@ describe('retries', () => {
     const scope = nock(API)
       .get('/crm/v3/owners/')
       .query(true)
-      .reply(401, { status: 'error', message: 'The OAuth token used to make this call expired 5 second(s) ago.', category: 'EXPIRED_AUTHENTICATION' });
+      .reply(401, {
+        status: 'error',
+        message: 'The OAuth token used to make this call expired 5 second(s) ago.',
+        category: 'EXPIRED_AUTHENTICATION',
+      });
     const { connector, retries } = testConnector();
     await expect(connector.listPayees()).rejects.toMatchObject({ kind: 'unauthorized', status: 401 });
     expect(retries).toEqual([]);

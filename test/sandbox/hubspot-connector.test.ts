@@ -2,7 +2,13 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSet, Deal } from '../../src/data/index.js';
 import { Decimal, toDecimalString } from '../../src/money/index.js';
-import { HubSpotConnector, PortalBudgets, staticToken, type PortalLimits, type RetryEvent } from '../../server/crm/hubspot/index.js';
+import {
+  HubSpotConnector,
+  PortalBudgets,
+  staticToken,
+  type PortalLimits,
+  type RetryEvent,
+} from '../../server/crm/hubspot/index.js';
 import {
   calendarPeriod,
   generateScenario,
@@ -26,7 +32,11 @@ afterEach(async () => {
 });
 
 let portals = 0;
-function connect(sb: HubSpotSandbox, limits: PortalLimits, extra: { timeoutMs?: number; onRetry?: (e: RetryEvent) => void } = {}) {
+function connect(
+  sb: HubSpotSandbox,
+  limits: PortalLimits,
+  extra: { timeoutMs?: number; onRetry?: (e: RetryEvent) => void } = {},
+) {
   return new HubSpotConnector({
     portalKey: `sandbox-${++portals}`,
     accessToken: staticToken(sb.accessToken),
@@ -71,69 +81,86 @@ function expectedDeals(data: DataSet, m: DataSetMapping): Deal[] {
 const reference = loadReferenceDataSet();
 
 describe('connector against the sandbox: the reference scenario', () => {
-  it.runIf(reference !== null)('reads every payee, team, deal, split and quota exactly, inside the rolling limit', async () => {
-    const data = reference!;
-    const mapping = scenarioFromDataSet(data);
-    const limits = { requestsPerInterval: 5, intervalMs: 1_000, searchesPerSecond: 2 };
-    sandbox = await startHubSpotSandbox({ scenario: mapping.scenario, limits });
-    const connector = connect(sandbox, limits);
-    const periods = [...new Set(data.quotas.map((q) => q.periodId))].sort();
+  it.runIf(reference !== null)(
+    'reads every payee, team, deal, split and quota exactly, inside the rolling limit',
+    async () => {
+      const data = reference!;
+      const mapping = scenarioFromDataSet(data);
+      const limits = { requestsPerInterval: 5, intervalMs: 1_000, searchesPerSecond: 2 };
+      sandbox = await startHubSpotSandbox({ scenario: mapping.scenario, limits });
+      const connector = connect(sandbox, limits);
+      const periods = [...new Set(data.quotas.map((q) => q.periodId))].sort();
 
-    // Everything at once: one portal budget serves all of it.
-    const [payees, teams, deals, goals] = await Promise.all([
-      connector.listPayees(),
-      connector.listTeams(),
-      allDeals(connector),
-      Promise.all(periods.map((periodId) => connector.readGoals({ periodId, ...calendarPeriod(periodId) }))),
-    ]);
-    const [splits, contacts] = await Promise.all([connector.readSplits(deals.map((d) => d.id)), connector.readDealContacts(deals.map((d) => d.id))]);
+      // Everything at once: one portal budget serves all of it.
+      const [payees, teams, deals, goals] = await Promise.all([
+        connector.listPayees(),
+        connector.listTeams(),
+        allDeals(connector),
+        Promise.all(periods.map((periodId) => connector.readGoals({ periodId, ...calendarPeriod(periodId) }))),
+      ]);
+      const [splits, contacts] = await Promise.all([
+        connector.readSplits(deals.map((d) => d.id)),
+        connector.readDealContacts(deals.map((d) => d.id)),
+      ]);
 
-    expect(payees.problems).toEqual([]);
-    expect(byId(payees.payees)).toEqual(
-      byId(
-        data.payees.map((p, i) => ({
-          id: mapping.ownerIdOf[p.id]!,
-          name: p.name,
-          email: p.email!,
-          teamId: p.teamId ? mapping.teamIdOf[p.teamId]! : null,
-          crm: { hubspotOwnerId: mapping.ownerIdOf[p.id]!, hubspotUserId: String(mapping.scenario.owners[i]!.userId) },
-        })),
-      ),
-    );
-    expect(teams).toEqual(data.teams.map((t) => ({ id: mapping.teamIdOf[t.id]!, name: t.name })));
-    expect(byId(deals)).toEqual(byId(expectedDeals(data, mapping)));
+      expect(payees.problems).toEqual([]);
+      expect(byId(payees.payees)).toEqual(
+        byId(
+          data.payees.map((p, i) => ({
+            id: mapping.ownerIdOf[p.id]!,
+            name: p.name,
+            email: p.email!,
+            teamId: p.teamId ? mapping.teamIdOf[p.teamId]! : null,
+            crm: {
+              hubspotOwnerId: mapping.ownerIdOf[p.id]!,
+              hubspotUserId: String(mapping.scenario.owners[i]!.userId),
+            },
+          })),
+        ),
+      );
+      expect(teams).toEqual(data.teams.map((t) => ({ id: mapping.teamIdOf[t.id]!, name: t.name })));
+      expect(byId(deals)).toEqual(byId(expectedDeals(data, mapping)));
 
-    const expectedSplits: Record<string, unknown> = {};
-    for (const d of data.deals) {
-      expectedSplits[mapping.dealIdOf[d.id]!] = (d.splits ?? []).map((s) => ({ payeeId: mapping.ownerIdOf[s.payeeId], share: canonical(s.share), type: 'revenue' }));
-    }
-    expect(splits).toEqual({ splits: expectedSplits, problems: [] });
-    expect(Object.values(contacts).every((c) => c.length === 0)).toBe(true);
+      const expectedSplits: Record<string, unknown> = {};
+      for (const d of data.deals) {
+        expectedSplits[mapping.dealIdOf[d.id]!] = (d.splits ?? []).map((s) => ({
+          payeeId: mapping.ownerIdOf[s.payeeId],
+          share: canonical(s.share),
+          type: 'revenue',
+        }));
+      }
+      expect(splits).toEqual({ splits: expectedSplits, problems: [] });
+      expect(Object.values(contacts).every((c) => c.length === 0)).toBe(true);
 
-    goals.forEach((read, i) => {
-      const periodId = periods[i]!;
-      expect(read.problems).toEqual([]);
-      const want = data.quotas.filter((q) => q.periodId === periodId).map((q) => ({ payeeId: mapping.ownerIdOf[q.payeeId]!, periodId, amount: canonical(q.amount) }));
-      expect(read.quotas).toEqual([...want].sort((a, b) => a.payeeId.localeCompare(b.payeeId)));
-    });
+      goals.forEach((read, i) => {
+        const periodId = periods[i]!;
+        expect(read.problems).toEqual([]);
+        const want = data.quotas
+          .filter((q) => q.periodId === periodId)
+          .map((q) => ({ payeeId: mapping.ownerIdOf[q.payeeId]!, periodId, amount: canonical(q.amount) }));
+        expect(read.quotas).toEqual([...want].sort((a, b) => a.payeeId.localeCompare(b.payeeId)));
+      });
 
-    // The Q3 2026 numbers of the product guide, as HubSpot data: Anna 1,080,000 credited on a 900,000 quota.
-    const anna = mapping.ownerIdOf['anna']!;
-    const annaQ3 = deals
-      .filter((d) => d.status === 'won' && d.closeDate! >= '2026-07-01' && d.closeDate! < '2026-10-01')
-      .map((d) => {
-        const share = splits.splits[d.id]!.find((s) => s.payeeId === anna)?.share ?? (d.ownerId === anna && splits.splits[d.id]!.length === 0 ? '1' : '0');
-        return new Decimal(d.amount).times(share);
-      })
-      .reduce((a, b) => a.plus(b), new Decimal(0));
-    expect(toDecimalString(annaQ3)).toBe('1080000');
+      // The Q3 2026 numbers of the product guide, as HubSpot data: Anna 1,080,000 credited on a 900,000 quota.
+      const anna = mapping.ownerIdOf['anna']!;
+      const annaQ3 = deals
+        .filter((d) => d.status === 'won' && d.closeDate! >= '2026-07-01' && d.closeDate! < '2026-10-01')
+        .map((d) => {
+          const share =
+            splits.splits[d.id]!.find((s) => s.payeeId === anna)?.share ??
+            (d.ownerId === anna && splits.splits[d.id]!.length === 0 ? '1' : '0');
+          return new Decimal(d.amount).times(share);
+        })
+        .reduce((a, b) => a.plus(b), new Decimal(0));
+      expect(toDecimalString(annaQ3)).toBe('1080000');
 
-    const stats = sandbox.stats();
-    expect(stats.byOutcome['rate-limited']).toBeUndefined();
-    expect(stats.byOutcome['search-rate-limited']).toBeUndefined();
-    expect(stats.maxArrivalsInWindow).toBeLessThanOrEqual(limits.requestsPerInterval);
-    expect(stats.total).toBeGreaterThan(limits.requestsPerInterval);
-  });
+      const stats = sandbox.stats();
+      expect(stats.byOutcome['rate-limited']).toBeUndefined();
+      expect(stats.byOutcome['search-rate-limited']).toBeUndefined();
+      expect(stats.maxArrivalsInWindow).toBeLessThanOrEqual(limits.requestsPerInterval);
+      expect(stats.total).toBeGreaterThan(limits.requestsPerInterval);
+    },
+  );
 
   it('writes result properties that read back exactly, and provisions them once', async () => {
     const limits = { requestsPerInterval: 100, intervalMs: 10_000, searchesPerSecond: 4 };
@@ -144,16 +171,31 @@ describe('connector against the sandbox: the reference scenario', () => {
     expect((await connector.ensureProperties()).created).toEqual([]);
     const ids = [...sandbox.state.objects.deals.keys()];
     const results = await connector.writeDealProperties(
-      ids.map((dealId, i) => ({ dealId, values: { earnedCommission: `${i}.25`, commissionPeriod: '2026-Q3', ownerAttainment: '120', lastCalculatedAt: '2026-10-02T08:00:00.000Z' } })),
+      ids.map((dealId, i) => ({
+        dealId,
+        values: {
+          earnedCommission: `${i}.25`,
+          commissionPeriod: '2026-Q3',
+          ownerAttainment: '120',
+          lastCalculatedAt: '2026-10-02T08:00:00.000Z',
+        },
+      })),
     );
     expect(results.filter((r) => !r.ok)).toEqual([]);
     ids.forEach((id, i) => {
       const p = sandbox!.state.objects.deals.get(id)!.properties;
-      expect([p['attain_earned_commission'], p['attain_commission_period'], p['attain_owner_attainment'], p['attain_last_calculated_at']]).toEqual([`${i}.25`, '2026-Q3', '120', '2026-10-02T08:00:00.000Z']);
+      expect([
+        p['attain_earned_commission'],
+        p['attain_commission_period'],
+        p['attain_owner_attainment'],
+        p['attain_last_calculated_at'],
+      ]).toEqual([`${i}.25`, '2026-Q3', '120', '2026-10-02T08:00:00.000Z']);
     });
     // The write moved hs_lastmodifieddate, and the connector handed the new stamp back for echo suppression.
     const first = results[0]!;
-    expect(first.ok && first.modifiedAt).toBe(sandbox.state.objects.deals.get(ids[0]!)!.properties['hs_lastmodifieddate']);
+    expect(first.ok && first.modifiedAt).toBe(
+      sandbox.state.objects.deals.get(ids[0]!)!.properties['hs_lastmodifieddate'],
+    );
   });
 });
 
@@ -161,7 +203,10 @@ describe('connector against the sandbox: past the search cap', () => {
   const fast = { requestsPerInterval: 1_000, intervalMs: 10_000, searchesPerSecond: 50 };
 
   it('reads 10,050 deals with distinct stamps, none lost and none twice, even when deals change mid-read', async () => {
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 10, dealsPerOwner: 1005, contactsPerDeal: 0 }), limits: fast });
+    sandbox = await startHubSpotSandbox({
+      scenario: generateScenario({ owners: 10, dealsPerOwner: 1005, contactsPerDeal: 0 }),
+      limits: fast,
+    });
     const connector = connect(sandbox, fast);
     const seen = new Map<string, Deal[]>();
     let pages = 0;
@@ -170,7 +215,11 @@ describe('connector against the sandbox: past the search cap', () => {
       pages++;
       for (const d of page.deals) seen.set(d.id, [...(seen.get(d.id) ?? []), d]);
       // Two already read and two not yet read change after the first page: offset paging would now skip one.
-      if (pages === 1) sandbox.state.updateDeals(changed.map((id) => ({ id, properties: { amount: '4242' } })), 'CRM_UI');
+      if (pages === 1)
+        sandbox.state.updateDeals(
+          changed.map((id) => ({ id, properties: { amount: '4242' } })),
+          'CRM_UI',
+        );
     }
     expect(seen.size).toBe(10_050);
     for (const id of changed) expect(seen.get(id)!.at(-1)!.amount).toBe('4242');
@@ -180,7 +229,10 @@ describe('connector against the sandbox: past the search cap', () => {
   });
 
   it('reads deals that all share one stamp (a bulk import) by paging that stamp by id', async () => {
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 2, dealsPerOwner: 1005, contactsPerDeal: 0, stepMs: 0 }), limits: fast });
+    sandbox = await startHubSpotSandbox({
+      scenario: generateScenario({ owners: 2, dealsPerOwner: 1005, contactsPerDeal: 0, stepMs: 0 }),
+      limits: fast,
+    });
     const connector = connect(sandbox, fast);
     const ids = (await allDeals(connector)).map((d) => d.id);
     expect(ids).toHaveLength(2_010);
@@ -193,7 +245,11 @@ describe('connector against the sandbox: faults', () => {
   it('with 30 % 429s, 5 % 5xx, 2 % timeouts and 2 % resets reads and writes exactly what a fault-free run does, inside the limit', async () => {
     const limits = { requestsPerInterval: 20, intervalMs: 500, searchesPerSecond: 4 };
     const scenario = generateScenario({ owners: 5, dealsPerOwner: 60, seed: 11 });
-    sandbox = await startHubSpotSandbox({ scenario, limits, faults: { rate429: 0.3, rate5xx: 0.05, timeout: 0.02, reset: 0.02, hangMs: 2_000, seed: 42 } });
+    sandbox = await startHubSpotSandbox({
+      scenario,
+      limits,
+      faults: { rate429: 0.3, rate5xx: 0.05, timeout: 0.02, reset: 0.02, hangMs: 2_000, seed: 42 },
+    });
     const retries: RetryEvent[] = [];
     const connector = connect(sandbox, limits, { timeoutMs: 400, onRetry: (e) => retries.push(e) });
 
@@ -201,7 +257,10 @@ describe('connector against the sandbox: faults', () => {
     const splits = await connector.readSplits(deals.map((d) => d.id));
     const goals = await connector.readGoals({ periodId: '2026-Q3', ...calendarPeriod('2026-Q3') });
     await connector.ensureProperties();
-    const writes = deals.map((d) => ({ dealId: d.id, values: { estimatedCommission: canonical(new Decimal(d.amount).times('0.05').toFixed(2)) } }));
+    const writes = deals.map((d) => ({
+      dealId: d.id,
+      values: { estimatedCommission: canonical(new Decimal(d.amount).times('0.05').toFixed(2)) },
+    }));
     const written = await connector.writeDealProperties(writes);
 
     sandbox.faults.update({ rate429: 0, rate5xx: 0, timeout: 0, reset: 0 });
@@ -210,14 +269,20 @@ describe('connector against the sandbox: faults', () => {
     expect(splits).toEqual(await clean.readSplits(deals.map((d) => d.id)));
     expect(goals).toEqual(await clean.readGoals({ periodId: '2026-Q3', ...calendarPeriod('2026-Q3') }));
     expect(written.every((w) => w.ok)).toBe(true);
-    for (const w of writes) expect(sandbox.state.objects.deals.get(w.dealId)!.properties['attain_estimated_commission']).toBe(w.values.estimatedCommission);
+    for (const w of writes)
+      expect(sandbox.state.objects.deals.get(w.dealId)!.properties['attain_estimated_commission']).toBe(
+        w.values.estimatedCommission,
+      );
 
     const stats = sandbox.stats();
     expect(stats.byOutcome['fault-429']).toBeGreaterThan(0);
     const kinds = new Set(retries.map((r) => r.kind));
     expect(kinds.has('rate-limit')).toBe(true);
     expect([...kinds].every((k) => ['rate-limit', 'server', 'timeout', 'network'].includes(k))).toBe(true);
-    const injected = ['fault-429', 'fault-5xx', 'fault-timeout', 'fault-reset'].reduce((n, k) => n + (stats.byOutcome[k as 'fault-429'] ?? 0), 0);
+    const injected = ['fault-429', 'fault-5xx', 'fault-timeout', 'fault-reset'].reduce(
+      (n, k) => n + (stats.byOutcome[k as 'fault-429'] ?? 0),
+      0,
+    );
     expect(retries.length).toBeGreaterThanOrEqual(injected);
     expect(stats.byOutcome['rate-limited']).toBeUndefined();
     expect(stats.maxArrivalsInWindow).toBeLessThanOrEqual(limits.requestsPerInterval);

@@ -5,8 +5,19 @@ import express from 'express';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import sandboxCommand from '../../server/cli/commands/sandbox.js';
-import { HubSpotConnector, HubSpotOAuth, OAuthTokenSource, PortalBudgets, type HubSpotTokens } from '../../server/crm/hubspot/index.js';
-import { generateScenario, startHubSpotSandbox, type HubSpotSandbox, type WebhookEvent } from '../../server/sandbox/hubspot/index.js';
+import {
+  HubSpotConnector,
+  HubSpotOAuth,
+  OAuthTokenSource,
+  PortalBudgets,
+  type HubSpotTokens,
+} from '../../server/crm/hubspot/index.js';
+import {
+  generateScenario,
+  startHubSpotSandbox,
+  type HubSpotSandbox,
+  type WebhookEvent,
+} from '../../server/sandbox/hubspot/index.js';
 
 beforeAll(() => {
   nock.disableNetConnect();
@@ -36,7 +47,12 @@ async function startReceiver(statuses: number[] = []) {
   const received: Received[] = [];
   const app = express();
   app.post('/hubspot/webhooks', express.raw({ type: '*/*' }), (req, res) => {
-    received.push({ url: `http://127.0.0.1:${port}${req.originalUrl}`, body: (req.body as Buffer).toString('utf8'), signature: req.get('X-HubSpot-Signature-v3') ?? '', timestamp: req.get('X-HubSpot-Request-Timestamp') ?? '' });
+    received.push({
+      url: `http://127.0.0.1:${port}${req.originalUrl}`,
+      body: (req.body as Buffer).toString('utf8'),
+      signature: req.get('X-HubSpot-Signature-v3') ?? '',
+      timestamp: req.get('X-HubSpot-Request-Timestamp') ?? '',
+    });
     res.status(statuses.shift() ?? 204).end();
   });
   receiver = await new Promise<Server>((resolve) => {
@@ -55,7 +71,10 @@ function validV3(r: Received, secret: string): boolean {
 describe('webhook delivery', () => {
   it('posts a signed JSON array of deal events for the subscribed properties only', async () => {
     const target = await startReceiver();
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 2, dealsPerOwner: 2 }), webhooks: { targetUrl: target.url, batchDelayMs: 5 } });
+    sandbox = await startHubSpotSandbox({
+      scenario: generateScenario({ owners: 2, dealsPerOwner: 2 }),
+      webhooks: { targetUrl: target.url, batchDelayMs: 5 },
+    });
     const patch = await fetch(`${sandbox.url}/_sandbox/deals/30000000001`, {
       method: 'PATCH',
       headers: { 'Content-Type': 'application/json' },
@@ -63,7 +82,11 @@ describe('webhook delivery', () => {
     });
     expect(patch.status).toBe(200);
     // A write of our own result property is not an engine input: no event.
-    sandbox.state.properties.deals.set('attain_earned_commission', { ...sandbox.state.properties.deals.get('amount')!, name: 'attain_earned_commission', hubspotDefined: false });
+    sandbox.state.properties.deals.set('attain_earned_commission', {
+      ...sandbox.state.properties.deals.get('amount')!,
+      name: 'attain_earned_commission',
+      hubspotDefined: false,
+    });
     sandbox.state.updateDeals([{ id: '30000000002', properties: { attain_earned_commission: '10' } }], 'API');
     await sandbox.webhooks.idle();
 
@@ -76,12 +99,22 @@ describe('webhook delivery', () => {
       ['deal.propertyChange', 'amount', '2500.00'],
       ['deal.propertyChange', 'dealstage', 'closedlost'],
     ]);
-    expect(events[0]).toMatchObject({ portalId: sandbox.state.portalId, appId: sandbox.app.appId, objectId: 30000000001, objectTypeId: '0-3', attemptNumber: 0, changeSource: 'CRM_UI' });
+    expect(events[0]).toMatchObject({
+      portalId: sandbox.state.portalId,
+      appId: sandbox.app.appId,
+      objectId: 30000000001,
+      objectTypeId: '0-3',
+      attemptNumber: 0,
+      changeSource: 'CRM_UI',
+    });
   });
 
   it('retries a failed delivery with attemptNumber counting up, and not after a 4xx that HubSpot does not retry', async () => {
     const target = await startReceiver([503, 204, 400]);
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 1, dealsPerOwner: 2 }), webhooks: { targetUrl: target.url, batchDelayMs: 5, retryDelaysMs: [5, 5] } });
+    sandbox = await startHubSpotSandbox({
+      scenario: generateScenario({ owners: 1, dealsPerOwner: 2 }),
+      webhooks: { targetUrl: target.url, batchDelayMs: 5, retryDelaysMs: [5, 5] },
+    });
     sandbox.state.updateDeals([{ id: '30000000001', properties: { amount: '1' } }], 'CRM_UI');
     await sandbox.webhooks.idle();
     sandbox.state.updateDeals([{ id: '30000000002', properties: { amount: '2' } }], 'CRM_UI');
@@ -94,10 +127,25 @@ describe('webhook delivery', () => {
 describe('OAuth install against the sandbox', () => {
   it('authorizes, exchanges the code, learns the portal, and keeps working past token expiry by refreshing ahead', async () => {
     const time = { t: Date.parse('2026-10-01T08:00:00Z') };
-    const clock = { now: () => time.t, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 3, dealsPerOwner: 1 }), limits: { accessTokenTtlSeconds: 1_800 }, now: clock.now });
+    const clock = {
+      now: () => time.t,
+      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+      clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+    };
+    sandbox = await startHubSpotSandbox({
+      scenario: generateScenario({ owners: 3, dealsPerOwner: 1 }),
+      limits: { accessTokenTtlSeconds: 1_800 },
+      now: clock.now,
+    });
     const redirectUri = 'http://127.0.0.1:3000/oauth/hubspot/callback';
-    const oauth = new HubSpotOAuth({ clientId: sandbox.app.clientId, clientSecret: sandbox.app.clientSecret, redirectUri, basePath: sandbox.url, authorizeUrl: `${sandbox.url}/oauth/authorize`, clock });
+    const oauth = new HubSpotOAuth({
+      clientId: sandbox.app.clientId,
+      clientSecret: sandbox.app.clientSecret,
+      redirectUri,
+      basePath: sandbox.url,
+      authorizeUrl: `${sandbox.url}/oauth/authorize`,
+      clock,
+    });
 
     const consent = await fetch(oauth.authorizationUrl({ goals: true }, 'csrf-1'), { redirect: 'manual' });
     expect(consent.status).toBe(302);
@@ -113,7 +161,12 @@ describe('OAuth install against the sandbox', () => {
     let stored: HubSpotTokens = installed.tokens;
     const store = { load: async () => stored, save: async (_p: number, t: HubSpotTokens) => void (stored = t) };
     const tokens = new OAuthTokenSource(installed.portalId, store, oauth, 5 * 60_000, clock);
-    const connector = new HubSpotConnector({ portalKey: String(installed.portalId), accessToken: tokens.get, basePath: sandbox.url, budgets: new PortalBudgets() });
+    const connector = new HubSpotConnector({
+      portalKey: String(installed.portalId),
+      accessToken: tokens.get,
+      basePath: sandbox.url,
+      budgets: new PortalBudgets(),
+    });
     expect((await connector.listPayees()).payees).toHaveLength(3);
 
     time.t += 26 * 60_000; // 4 minutes left: inside the refresh margin
@@ -128,10 +181,22 @@ describe('attain sandbox set-deal', () => {
   it('changes a deal in a running sandbox by stage label and amount', async () => {
     sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 1, dealsPerOwner: 1 }) });
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    const code = await sandboxCommand.run(['set-deal', '30000000001', 'amount=99000.50', 'stage=Closed Won', 'closeDate=2026-09-30', '--url', sandbox.url]);
+    const code = await sandboxCommand.run([
+      'set-deal',
+      '30000000001',
+      'amount=99000.50',
+      'stage=Closed Won',
+      'closeDate=2026-09-30',
+      '--url',
+      sandbox.url,
+    ]);
     expect(code).toBe(0);
     const deal = sandbox.state.objects.deals.get('30000000001')!.properties;
-    expect([deal['amount'], deal['dealstage'], deal['closedate']]).toEqual(['99000.50', 'closedwon', '2026-09-30T12:00:00.000Z']);
+    expect([deal['amount'], deal['dealstage'], deal['closedate']]).toEqual([
+      '99000.50',
+      'closedwon',
+      '2026-09-30T12:00:00.000Z',
+    ]);
     expect(log.mock.calls[0]![0]).toContain('deal 30000000001: amount 99000.50, stage closedwon');
     vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(await sandboxCommand.run(['set-deal', '30000000001', 'stage=nope', '--url', sandbox.url])).toBe(1);

@@ -41,22 +41,39 @@ async function admin(url: string, method: string, path: string, body?: unknown):
   return json;
 }
 
-function scenarioFrom(values: { data?: string; generate?: string }): { scenario: HubSpotScenario; source: string; notMapped: string[] } {
+function scenarioFrom(values: { data?: string; generate?: string }): {
+  scenario: HubSpotScenario;
+  source: string;
+  notMapped: string[];
+} {
   if (values.generate) {
     const m = /^(\d+)x(\d+)$/.exec(values.generate);
     if (!m) throw new Error('--generate takes <owners>x<deals per owner>, e.g. 10x100');
-    return { scenario: generateScenario({ owners: Number(m[1]), dealsPerOwner: Number(m[2]) }), source: `generated: ${m[1]} owners × ${m[2]} deals`, notMapped: [] };
+    return {
+      scenario: generateScenario({ owners: Number(m[1]), dealsPerOwner: Number(m[2]) }),
+      source: `generated: ${m[1]} owners × ${m[2]} deals`,
+      notMapped: [],
+    };
   }
-  const data = values.data ? dataSetSchema.parse(JSON.parse(readFileSync(values.data, 'utf8'))) : loadReferenceDataSet();
-  if (!data) throw new Error(`${REFERENCE_SCENARIO_PATH} not found: run from the project folder, or use --data <file> or --generate 10x100`);
+  const data = values.data
+    ? dataSetSchema.parse(JSON.parse(readFileSync(values.data, 'utf8')))
+    : loadReferenceDataSet();
+  if (!data)
+    throw new Error(
+      `${REFERENCE_SCENARIO_PATH} not found: run from the project folder, or use --data <file> or --generate 10x100`,
+    );
   const mapped = scenarioFromDataSet(data);
   return { scenario: mapped.scenario, source: values.data ?? REFERENCE_SCENARIO_PATH, notMapped: mapped.notMapped };
 }
 
 async function serve(values: Record<string, string | boolean | undefined>): Promise<number> {
-  const { scenario, source, notMapped } = scenarioFrom({ data: values['data'] as string | undefined, generate: values['generate'] as string | undefined });
+  const { scenario, source, notMapped } = scenarioFrom({
+    data: values['data'] as string | undefined,
+    generate: values['generate'] as string | undefined,
+  });
   const limit = values['limit'] ? Number(values['limit']) : undefined;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new Error('--limit must be a positive whole number of requests per 10 seconds');
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new Error('--limit must be a positive whole number of requests per 10 seconds');
   const sandbox = await startHubSpotSandbox({
     port: Number(values['port'] ?? 4010),
     host: (values['host'] as string | undefined) ?? '127.0.0.1',
@@ -75,7 +92,8 @@ async function serve(values: Record<string, string | boolean | undefined>): Prom
   limits        ${sandbox.limits.requestsPerInterval} requests / ${sandbox.limits.intervalMs / 1000} s, ${sandbox.limits.searchesPerSecond} searches / s, batches ≤ ${sandbox.limits.batchMax}
   webhooks      ${sandbox.webhooks.targetUrl ?? 'off (set with --webhook-url or PUT /_sandbox/webhooks)'}
   admin         ${sandbox.url}/_sandbox/stats · /calls · /faults · PATCH /deals/:id`);
-  if (notMapped.length > 0) console.log(`  not in HubSpot  ${[...new Set(notMapped.map((n) => n.replace(/^deal \S+: /, '')))].join('; ')}`);
+  if (notMapped.length > 0)
+    console.log(`  not in HubSpot  ${[...new Set(notMapped.map((n) => n.replace(/^deal \S+: /, '')))].join('; ')}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -97,9 +115,14 @@ async function setDeal(url: string, args: string[]): Promise<number> {
     else properties[key] = value;
   }
   if (Object.keys(properties).length > 0) body['properties'] = properties;
-  const deal = (await admin(url, 'PATCH', `/deals/${encodeURIComponent(id)}`, body)) as { id: string; properties: Record<string, string> };
+  const deal = (await admin(url, 'PATCH', `/deals/${encodeURIComponent(id)}`, body)) as {
+    id: string;
+    properties: Record<string, string>;
+  };
   const p = deal.properties;
-  console.log(`deal ${deal.id}: amount ${p['amount'] ?? '—'}, stage ${p['dealstage'] ?? '—'}, close ${p['closedate'] ?? '—'}, owner ${p['hubspot_owner_id'] ?? '—'}, modified ${p['hs_lastmodifieddate']}`);
+  console.log(
+    `deal ${deal.id}: amount ${p['amount'] ?? '—'}, stage ${p['dealstage'] ?? '—'}, close ${p['closedate'] ?? '—'}, owner ${p['hubspot_owner_id'] ?? '—'}, modified ${p['hs_lastmodifieddate']}`,
+  );
   return 0;
 }
 

@@ -97,5 +97,12 @@ export class HubSpotCaller {
 
 function withLabel(error: HubSpotError, label: string, attempts: number): HubSpotError {
   const suffix = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-  return new HubSpotError(error.kind, `${label}: ${error.message}${suffix}`, error.status, error.body, error.retryAfterMs, error.policyName);
+  return new HubSpotError(
+    error.kind,
+    `${label}: ${error.message}${suffix}`,
+    error.status,
+    error.body,
+    error.retryAfterMs,
+    error.policyName,
+  );
 }

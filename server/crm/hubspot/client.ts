@@ -42,7 +42,11 @@ export function callOptions(token: string) {
           const type = response.headers['content-type'] ?? '';
           if (response.httpStatusCode >= 400 && !/json/i.test(type)) {
             const body = await response.body.text();
-            throw Object.assign(new Error(`HubSpot answered ${response.httpStatusCode}`), { code: response.httpStatusCode, body, headers: response.headers });
+            throw Object.assign(new Error(`HubSpot answered ${response.httpStatusCode}`), {
+              code: response.httpStatusCode,
+              body,
+              headers: response.headers,
+            });
           }
           return context;
         },

@@ -22,8 +22,27 @@ import type {
 import { HubSpotCaller, type RetryEvent, type RetryPolicy } from './caller.js';
 import { buildApiGroups, getJson, HUBSPOT_API, callOptions, type AccessTokenSource, type ApiGroups } from './client.js';
 import { HubSpotError } from './errors.js';
-import { DEFAULT_PORTAL_LIMITS, processPortalBudgets, systemClock, type Clock, type PortalBudgets, type PortalLimits } from './limiter.js';
-import { DEAL_PROPERTIES, GOAL_PROPERTIES, mapDeal, mapGoals, mapOwner, mapSplits, mapStage, stageIndex, teamsOf, toInstant, type DealContext } from './mapping.js';
+import {
+  DEFAULT_PORTAL_LIMITS,
+  processPortalBudgets,
+  systemClock,
+  type Clock,
+  type PortalBudgets,
+  type PortalLimits,
+} from './limiter.js';
+import {
+  DEAL_PROPERTIES,
+  GOAL_PROPERTIES,
+  mapDeal,
+  mapGoals,
+  mapOwner,
+  mapSplits,
+  mapStage,
+  stageIndex,
+  teamsOf,
+  toInstant,
+  type DealContext,
+} from './mapping.js';
 import { ATTAIN_DEAL_PROPERTIES, ATTAIN_GROUP, checkDefinitions, createBody, PROPERTY_BY_FIELD } from './properties.js';
 import {
   accountDetailsSchema,
@@ -92,7 +111,9 @@ export class HubSpotConnector implements CrmConnector {
 
   async accountDetails(): Promise<AccountDetails> {
     if (!this.account) {
-      const body = await this.caller.call('account details', async () => getJson(this.api.raw, '/account-info/v3/details', await this.options.accessToken()));
+      const body = await this.caller.call('account details', async () =>
+        getJson(this.api.raw, '/account-info/v3/details', await this.options.accessToken()),
+      );
       this.account = accountDetailsSchema.parse(body);
     }
     return this.account;
@@ -101,9 +122,13 @@ export class HubSpotConnector implements CrmConnector {
   async capabilities(): Promise<Capabilities> {
     const account = await this.accountDetails();
     return {
-      customObjects: await this.probe('custom object schemas', async () => this.api.schemas.getAll(false, await this.auth())),
+      customObjects: await this.probe('custom object schemas', async () =>
+        this.api.schemas.getAll(false, await this.auth()),
+      ),
       // An id that cannot exist: a portal with splits answers per record, one without refuses the endpoint.
-      dealSplits: await this.probe('deal splits', async () => this.api.dealSplitsBatch.read({ inputs: [{ id: '0' }] }, await this.auth())),
+      dealSplits: await this.probe('deal splits', async () =>
+        this.api.dealSplitsBatch.read({ inputs: [{ id: '0' }] }, await this.auth()),
+      ),
       multiCurrency: account.additionalCurrencies.length > 0,
       homeCurrency: account.companyCurrency,
       timeZone: account.timeZone,
@@ -115,7 +140,8 @@ export class HubSpotConnector implements CrmConnector {
       await this.caller.call(`probing ${label}`, send);
       return true;
     } catch (e) {
-      if (e instanceof HubSpotError && (e.kind === 'forbidden' || e.kind === 'not-found' || e.kind === 'unauthorized')) return false;
+      if (e instanceof HubSpotError && (e.kind === 'forbidden' || e.kind === 'not-found' || e.kind === 'unauthorized'))
+        return false;
       throw e;
     }
   }
@@ -124,7 +150,11 @@ export class HubSpotConnector implements CrmConnector {
     const owners: HubSpotOwner[] = [];
     let after: string | undefined;
     do {
-      const page = ownerPageSchema.parse(await this.caller.call('listing owners', async () => this.api.owners.getPage(undefined, after, 500, false, await this.auth())));
+      const page = ownerPageSchema.parse(
+        await this.caller.call('listing owners', async () =>
+          this.api.owners.getPage(undefined, after, 500, false, await this.auth()),
+        ),
+      );
       for (const raw of page.results) owners.push(ownerSchema.parse(raw));
       after = page.paging?.next?.after ?? undefined;
     } while (after);
@@ -147,7 +177,11 @@ export class HubSpotConnector implements CrmConnector {
   }
 
   async listPipelines(): Promise<Pipeline[]> {
-    const body = pipelinesSchema.parse(await this.caller.call('listing deal pipelines', async () => this.api.pipelines.getAll('deals', await this.auth())));
+    const body = pipelinesSchema.parse(
+      await this.caller.call('listing deal pipelines', async () =>
+        this.api.pipelines.getAll('deals', await this.auth()),
+      ),
+    );
     return body.results
       .filter((p) => !p.archived)
       .sort((a, b) => a.displayOrder - b.displayOrder)
@@ -177,7 +211,8 @@ export class HubSpotConnector implements CrmConnector {
   /** Maps a batch of deal objects; an unknown stage reloads the pipelines once (a stage added meanwhile). */
   private async mapDeals(objects: readonly CrmObject[]) {
     let ctx = await this.context();
-    if (objects.some((o) => o.properties['dealstage'] && !ctx.stages.has(o.properties['dealstage']))) ctx = await this.context(true);
+    if (objects.some((o) => o.properties['dealstage'] && !ctx.stages.has(o.properties['dealstage'])))
+      ctx = await this.context(true);
     const deals: DealPage['deals'] = [];
     const problems: RecordProblem[] = [];
     for (const o of objects) {
@@ -194,7 +229,8 @@ export class HubSpotConnector implements CrmConnector {
     for (const r of raw) {
       const parsed = crmObjectSchema.safeParse(r);
       if (parsed.success) objects.push(parsed.data);
-      else problems.push({ objectType, id: String((r as { id?: unknown })?.id ?? '?'), messages: issues(parsed.error) });
+      else
+        problems.push({ objectType, id: String((r as { id?: unknown })?.id ?? '?'), messages: issues(parsed.error) });
     }
     return { objects, problems };
   }
@@ -211,7 +247,10 @@ export class HubSpotConnector implements CrmConnector {
     if (Number.isNaN(watermark)) throw new Error(`[Attain] since must be an ISO instant, got ${since}`);
     let boundary = new Set<string>();
     for (;;) {
-      const page = await this.search([{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(watermark) }], 'hs_lastmodifieddate');
+      const page = await this.search(
+        [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(watermark) }],
+        'hs_lastmodifieddate',
+      );
       const fresh = page.objects.filter((o) => !(stampOf(o) === watermark && boundary.has(o.id)));
       const last = page.objects.at(-1);
       const lastStamp = last ? stampOf(last) : watermark;
@@ -256,16 +295,34 @@ export class HubSpotConnector implements CrmConnector {
       properties: this.dealProperties,
       limit: SEARCH_PAGE_LIMIT,
     } as Parameters<ApiGroups['dealsSearch']['doSearch']>[0];
-    const body = searchPageSchema.parse(await this.caller.call('searching deals', async () => this.api.dealsSearch.doSearch(request, await this.auth()), 'search'));
+    const body = searchPageSchema.parse(
+      await this.caller.call(
+        'searching deals',
+        async () => this.api.dealsSearch.doSearch(request, await this.auth()),
+        'search',
+      ),
+    );
     const { objects, problems } = this.parseObjects(body.results, 'deal');
     const unstamped = objects.filter((o) => Number.isNaN(stampOf(o)));
-    if (unstamped.length > 0) throw new Error(`[Attain] HubSpot returned deals without hs_lastmodifieddate: ${unstamped.map((o) => o.id).join(', ')}`);
+    if (unstamped.length > 0)
+      throw new Error(
+        `[Attain] HubSpot returned deals without hs_lastmodifieddate: ${unstamped.map((o) => o.id).join(', ')}`,
+      );
     return { objects, problems, full: body.results.length >= SEARCH_PAGE_LIMIT };
   }
 
-  private async dealPage(objects: readonly CrmObject[], parseProblems: RecordProblem[], stamp: number): Promise<DealPage> {
+  private async dealPage(
+    objects: readonly CrmObject[],
+    parseProblems: RecordProblem[],
+    stamp: number,
+  ): Promise<DealPage> {
     const { deals, problems } = await this.mapDeals(objects);
-    return { deals, problems: [...parseProblems, ...problems], checkpoint: new Date(stamp).toISOString(), modifiedAt: modifiedAtOf(objects) };
+    return {
+      deals,
+      problems: [...parseProblems, ...problems],
+      checkpoint: new Date(stamp).toISOString(),
+      modifiedAt: modifiedAtOf(objects),
+    };
   }
 
   async readDeals(ids: readonly string[]): Promise<DealRead> {
@@ -273,7 +330,11 @@ export class HubSpotConnector implements CrmConnector {
     for (const chunk of chunks(unique(ids), BATCH_LIMIT)) {
       const body = batchObjectsSchema.parse(
         await this.caller.call('reading deals', async () =>
-          this.api.dealsBatch.read({ inputs: chunk.map((id) => ({ id })), properties: this.dealProperties, propertiesWithHistory: [] }, false, await this.auth()),
+          this.api.dealsBatch.read(
+            { inputs: chunk.map((id) => ({ id })), properties: this.dealProperties, propertiesWithHistory: [] },
+            false,
+            await this.auth(),
+          ),
         ),
       );
       const { objects, problems } = this.parseObjects(body.results, 'deal');
@@ -290,14 +351,20 @@ export class HubSpotConnector implements CrmConnector {
   async readSplits(dealIds: readonly string[]): Promise<SplitRead> {
     const result: SplitRead = { splits: {}, problems: [] };
     for (const chunk of chunks(unique(dealIds), BATCH_LIMIT)) {
-      const body = dealSplitsBatchSchema.parse(await this.caller.call('reading deal splits', async () => this.api.dealSplitsBatch.read({ inputs: chunk.map((id) => ({ id })) }, await this.auth())));
+      const body = dealSplitsBatchSchema.parse(
+        await this.caller.call('reading deal splits', async () =>
+          this.api.dealSplitsBatch.read({ inputs: chunk.map((id) => ({ id })) }, await this.auth()),
+        ),
+      );
       for (const entry of body.results) {
         const r = mapSplits(entry.id, entry.splits);
         if ('splits' in r) result.splits[entry.id] = r.splits;
         else result.problems.push(r.problem);
       }
       const unknown = new Set((body.errors ?? []).flatMap((e) => e.context?.['ids'] ?? []));
-      for (const id of chunk) if (!(id in result.splits) && !unknown.has(id) && !result.problems.some((p) => p.id === id)) result.splits[id] = [];
+      for (const id of chunk)
+        if (!(id in result.splits) && !unknown.has(id) && !result.problems.some((p) => p.id === id))
+          result.splits[id] = [];
     }
     return result;
   }
@@ -311,7 +378,9 @@ export class HubSpotConnector implements CrmConnector {
       for (const chunk of chunks(pending, BATCH_LIMIT)) {
         const inputs = chunk.map((p) => (p.after ? { id: p.id, after: p.after } : { id: p.id }));
         const body = associationsBatchSchema.parse(
-          await this.caller.call('reading deal contacts', async () => this.api.associationsBatch.getPage('deals', 'contacts', { inputs }, await this.auth())),
+          await this.caller.call('reading deal contacts', async () =>
+            this.api.associationsBatch.getPage('deals', 'contacts', { inputs }, await this.auth()),
+          ),
         );
         // Deals without contacts come back as per-record errors (NO_ASSOCIATIONS_FOUND): an empty list.
         for (const r of body.results) {
@@ -328,7 +397,8 @@ export class HubSpotConnector implements CrmConnector {
   async readGoals(query: GoalQuery): Promise<GoalRead> {
     const start = Date.parse(`${query.start}T00:00:00Z`);
     const end = Date.parse(`${query.end}T00:00:00Z`);
-    if (Number.isNaN(start) || Number.isNaN(end) || end <= start) throw new Error(`[Attain] goal period ${query.start}..${query.end} is not a valid range`);
+    if (Number.isNaN(start) || Number.isNaN(end) || end <= start)
+      throw new Error(`[Attain] goal period ${query.start}..${query.end} is not a valid range`);
     const filters = [
       { propertyName: 'hs_start_datetime', operator: 'GTE', value: String(start) },
       { propertyName: 'hs_start_datetime', operator: 'LT', value: String(end) },
@@ -346,7 +416,13 @@ export class HubSpotConnector implements CrmConnector {
         limit: SEARCH_PAGE_LIMIT,
         ...(after ? { after } : {}),
       } as Parameters<ApiGroups['goalsSearch']['doSearch']>[0];
-      const body = searchPageSchema.parse(await this.caller.call('searching goals', async () => this.api.goalsSearch.doSearch(request, await this.auth()), 'search'));
+      const body = searchPageSchema.parse(
+        await this.caller.call(
+          'searching goals',
+          async () => this.api.goalsSearch.doSearch(request, await this.auth()),
+          'search',
+        ),
+      );
       const parsed = this.parseObjects(body.results, 'goal');
       objects.push(...parsed.objects);
       problems.push(...parsed.problems);
@@ -357,14 +433,20 @@ export class HubSpotConnector implements CrmConnector {
   }
 
   private async dealPropertyMap() {
-    const body = propertiesSchema.parse(await this.caller.call('reading deal properties', async () => this.api.propertiesCore.getAll('deals', false, undefined, await this.auth())));
+    const body = propertiesSchema.parse(
+      await this.caller.call('reading deal properties', async () =>
+        this.api.propertiesCore.getAll('deals', false, undefined, await this.auth()),
+      ),
+    );
     return new Map(body.results.map((p) => [p.name, p]));
   }
 
   async ensureProperties(): Promise<ProvisioningReport> {
     const report: ProvisioningReport = { groupCreated: false, created: [], existing: [], problems: [] };
     try {
-      await this.caller.call('creating the Attain property group', async () => this.api.propertyGroups.create('deals', { ...ATTAIN_GROUP }, await this.auth()));
+      await this.caller.call('creating the Attain property group', async () =>
+        this.api.propertyGroups.create('deals', { ...ATTAIN_GROUP }, await this.auth()),
+      );
       report.groupCreated = true;
     } catch (e) {
       if (!(e instanceof HubSpotError && e.kind === 'conflict')) throw e;
@@ -378,7 +460,11 @@ export class HubSpotConnector implements CrmConnector {
       try {
         const body = createBody(def);
         await this.caller.call(`creating deal property ${def.name}`, async () =>
-          this.api.propertiesCore.create('deals', body as Parameters<ApiGroups['propertiesCore']['create']>[1], await this.auth()),
+          this.api.propertiesCore.create(
+            'deals',
+            body as Parameters<ApiGroups['propertiesCore']['create']>[1],
+            await this.auth(),
+          ),
         );
         report.created.push(def.name);
       } catch (e) {
@@ -387,7 +473,8 @@ export class HubSpotConnector implements CrmConnector {
         report.existing.push(def.name);
       }
     }
-    report.problems = report.created.length > 0 ? checkDefinitions(await this.dealPropertyMap()) : checkDefinitions(existing);
+    report.problems =
+      report.created.length > 0 ? checkDefinitions(await this.dealPropertyMap()) : checkDefinitions(existing);
     return report;
   }
 
@@ -399,7 +486,8 @@ export class HubSpotConnector implements CrmConnector {
     const results: WriteResult[] = [];
     const seen = new Set<string>();
     for (const w of writes) {
-      if (seen.has(w.dealId)) throw new Error(`[Attain] deal ${w.dealId} appears twice in one write-back; merge its values first`);
+      if (seen.has(w.dealId))
+        throw new Error(`[Attain] deal ${w.dealId} appears twice in one write-back; merge its values first`);
       seen.add(w.dealId);
     }
     for (const chunk of chunks(writes, BATCH_LIMIT)) results.push(...(await this.writeChunk(chunk)));
@@ -410,24 +498,51 @@ export class HubSpotConnector implements CrmConnector {
     const inputs = chunk.map((w) => ({ id: w.dealId, properties: toProperties(w) }));
     let body;
     try {
-      body = batchObjectsSchema.parse(await this.caller.call('writing deal results', async () => this.api.dealsBatch.update({ inputs }, await this.auth())));
+      body = batchObjectsSchema.parse(
+        await this.caller.call('writing deal results', async () =>
+          this.api.dealsBatch.update({ inputs }, await this.auth()),
+        ),
+      );
     } catch (e) {
       if (!(e instanceof HubSpotError)) throw e;
       // The whole batch was refused (validation, auth, limits after all retries): every record failed alike.
-      return chunk.map((w) => ({ dealId: w.dealId, ok: false, retryable: e.retryable, category: e.kind, message: e.message }));
+      return chunk.map((w) => ({
+        dealId: w.dealId,
+        ok: false,
+        retryable: e.retryable,
+        category: e.kind,
+        message: e.message,
+      }));
     }
     const updated = new Map<string, string | null>();
     for (const raw of body.results) {
       const o = crmObjectSchema.safeParse(raw);
-      if (o.success) updated.set(o.data.id, o.data.properties['hs_lastmodifieddate'] ? toInstant(o.data.properties['hs_lastmodifieddate']) : null);
+      if (o.success)
+        updated.set(
+          o.data.id,
+          o.data.properties['hs_lastmodifieddate'] ? toInstant(o.data.properties['hs_lastmodifieddate']) : null,
+        );
     }
     const failed = new Map<string, StandardError>();
     for (const err of body.errors ?? []) for (const id of err.context?.['ids'] ?? []) failed.set(id, err);
     return chunk.map((w): WriteResult => {
       if (updated.has(w.dealId)) return { dealId: w.dealId, ok: true, modifiedAt: updated.get(w.dealId) ?? null };
       const err = failed.get(w.dealId);
-      if (err) return { dealId: w.dealId, ok: false, retryable: RETRYABLE_CATEGORIES.has(err.category), category: err.category, message: err.message };
-      return { dealId: w.dealId, ok: false, retryable: true, category: 'UNCONFIRMED', message: 'HubSpot neither confirmed nor rejected this record' };
+      if (err)
+        return {
+          dealId: w.dealId,
+          ok: false,
+          retryable: RETRYABLE_CATEGORIES.has(err.category),
+          category: err.category,
+          message: err.message,
+        };
+      return {
+        dealId: w.dealId,
+        ok: false,
+        retryable: true,
+        category: 'UNCONFIRMED',
+        message: 'HubSpot neither confirmed nor rejected this record',
+      };
     });
   }
 }

@@ -45,7 +45,16 @@ export class RequestTimeoutError extends Error {
   }
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
 
 interface ApiExceptionLike {
   code: number;
@@ -82,7 +91,8 @@ export function classify(error: unknown, now: number): HubSpotError {
     const make = (kind: FailureKind) => new HubSpotError(kind, message, status, body, retryAfterMs, policyName);
     if (status === 429) {
       if (policyName === 'DAILY') return make('daily-limit');
-      if (policyName === 'SECONDLY' || message === 'You have reached your secondly limit.') return make('search-rate-limit');
+      if (policyName === 'SECONDLY' || message === 'You have reached your secondly limit.')
+        return make('search-rate-limit');
       return make('rate-limit');
     }
     if (status >= 500) return make('server');

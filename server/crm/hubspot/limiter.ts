@@ -37,7 +37,8 @@ export class RollingWindowLimiter {
     readonly intervalMs: number,
     private readonly clock: Clock = systemClock,
   ) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`[Attain] limiter limit must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`[Attain] limiter limit must be a positive integer, got ${limit}`);
   }
 
   /** Waits for a slot; call the returned function when the response (or failure) has arrived. */
@@ -95,10 +96,13 @@ export class RollingWindowLimiter {
       if (expiry === null && wakeAt <= now) return;
       if (expiry !== null) wakeAt = Math.max(wakeAt, expiry);
     }
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null;
-      this.pump();
-    }, Math.max(1, wakeAt - now));
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = null;
+        this.pump();
+      },
+      Math.max(1, wakeAt - now),
+    );
   }
 
   private earliestExpiry(): number | null {
@@ -124,7 +128,11 @@ export interface PortalLimits {
   searchesPerSecond: number;
 }
 
-export const DEFAULT_PORTAL_LIMITS: PortalLimits = { requestsPerInterval: 100, intervalMs: 10_000, searchesPerSecond: 4 };
+export const DEFAULT_PORTAL_LIMITS: PortalLimits = {
+  requestsPerInterval: 100,
+  intervalMs: 10_000,
+  searchesPerSecond: 4,
+};
 
 /**
  * One budget per portal for the whole process, so sync, webhooks and write-back that each build a connector

@@ -6,7 +6,17 @@
  * Identity: a payee's id is the HubSpot **owner** id (what `hubspot_owner_id` on deals and splits holds);
  * the owner's user id is kept in `crm.hubspotUserId` because the two differ.
  */
-import { dealSchema, payeeSchema, quotaSchema, splitSchema, type Deal, type Payee, type Quota, type Split, type Team } from '../../../src/data/index.js';
+import {
+  dealSchema,
+  payeeSchema,
+  quotaSchema,
+  splitSchema,
+  type Deal,
+  type Payee,
+  type Quota,
+  type Split,
+  type Team,
+} from '../../../src/data/index.js';
 import { Decimal, toDecimalString } from '../../../src/money/index.js';
 import type { Pipeline, PipelineStage, RecordProblem } from '../port.js';
 import { issues, type CrmObject, type HubSpotOwner } from './schemas.js';
@@ -28,7 +38,14 @@ export const DEAL_PROPERTIES = [
   'hs_lastmodifieddate',
 ] as const;
 
-export const GOAL_PROPERTIES = ['hs_goal_name', 'hs_target_amount', 'hs_start_datetime', 'hs_end_datetime', 'hubspot_owner_id', 'hs_assignee_team_id'] as const;
+export const GOAL_PROPERTIES = [
+  'hs_goal_name',
+  'hs_target_amount',
+  'hs_start_datetime',
+  'hs_end_datetime',
+  'hubspot_owner_id',
+  'hs_assignee_team_id',
+] as const;
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -64,13 +81,24 @@ export function toInstant(value: string): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
-function parsed<T>(schema: z.ZodType<T>, value: unknown, objectType: RecordProblem['objectType'], id: string): { ok: T } | { problem: RecordProblem } {
+function parsed<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  objectType: RecordProblem['objectType'],
+  id: string,
+): { ok: T } | { problem: RecordProblem } {
   const result = schema.safeParse(value);
   return result.success ? { ok: result.data } : { problem: { objectType, id, messages: issues(result.error) } };
 }
 
 export function mapOwner(owner: HubSpotOwner): { payee: Payee } | { problem: RecordProblem } {
-  const name = [owner.firstName, owner.lastName].filter((s) => s && s.trim()).join(' ').trim() || owner.email || `Owner ${owner.id}`;
+  const name =
+    [owner.firstName, owner.lastName]
+      .filter((s) => s && s.trim())
+      .join(' ')
+      .trim() ||
+    owner.email ||
+    `Owner ${owner.id}`;
   const primary = owner.teams?.find((t) => t.primary) ?? owner.teams?.[0];
   const r = parsed(
     payeeSchema,
@@ -90,11 +118,17 @@ export function mapOwner(owner: HubSpotOwner): { payee: Payee } | { problem: Rec
 /** HubSpot has no team hierarchy or team manager in the owners API: teams come flat. */
 export function teamsOf(owners: readonly HubSpotOwner[]): Team[] {
   const teams = new Map<string, Team>();
-  for (const o of owners) for (const t of o.teams ?? []) if (!teams.has(t.id)) teams.set(t.id, { id: t.id, name: t.name });
+  for (const o of owners)
+    for (const t of o.teams ?? []) if (!teams.has(t.id)) teams.set(t.id, { id: t.id, name: t.name });
   return [...teams.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
-export function mapStage(stage: { id: string; label: string; displayOrder: number; metadata: Record<string, string> }): PipelineStage {
+export function mapStage(stage: {
+  id: string;
+  label: string;
+  displayOrder: number;
+  metadata: Record<string, string>;
+}): PipelineStage {
   const isClosed = stage.metadata['isClosed'] === 'true';
   const rawProbability = stage.metadata['probability'];
   const probability = rawProbability !== undefined ? normalizeNumber(rawProbability) : null;
@@ -174,7 +208,9 @@ export function mapDeal(object: CrmObject, ctx: DealContext): { deal: Deal } | {
       status,
       closeDate,
       ...(createdDate !== null ? { createdDate } : {}),
-      ...(status === 'open' && (forecast ?? stage?.probability) != null ? { probability: forecast ?? stage?.probability } : {}),
+      ...(status === 'open' && (forecast ?? stage?.probability) != null
+        ? { probability: forecast ?? stage?.probability }
+        : {}),
       ...(text('pipeline') !== null ? { pipeline: text('pipeline') } : {}),
       ...(stageId !== null ? { stage: stageId } : {}),
       ...(text('dealtype') !== null ? { dealType: text('dealtype') } : {}),
@@ -187,7 +223,10 @@ export function mapDeal(object: CrmObject, ctx: DealContext): { deal: Deal } | {
 }
 
 /** Deal split objects → revenue splits; `hs_deal_split_percentage` is a share of 1 ("0.6"). */
-export function mapSplits(dealId: string, splits: readonly CrmObject[]): { splits: Split[] } | { problem: RecordProblem } {
+export function mapSplits(
+  dealId: string,
+  splits: readonly CrmObject[],
+): { splits: Split[] } | { problem: RecordProblem } {
   const out: Split[] = [];
   const messages: string[] = [];
   for (const s of splits) {
@@ -205,7 +244,10 @@ export function mapSplits(dealId: string, splits: readonly CrmObject[]): { split
 }
 
 /** Goal targets of one period → one quota per owner (slices such as months add up to the period). */
-export function mapGoals(periodId: string, goals: readonly CrmObject[]): { quotas: Quota[]; problems: RecordProblem[] } {
+export function mapGoals(
+  periodId: string,
+  goals: readonly CrmObject[],
+): { quotas: Quota[]; problems: RecordProblem[] } {
   const totals = new Map<string, Decimal>();
   const problems: RecordProblem[] = [];
   for (const g of goals) {

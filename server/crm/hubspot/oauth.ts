@@ -54,7 +54,8 @@ export function scopesFor(features: ScopeFeatures): { scope: string[]; optionalS
   const optionalScope: string[] = [];
   if (features.goals) optionalScope.push('crm.objects.goals.read');
   if (features.dealSplits) optionalScope.push('crm.dealsplits.read_write');
-  if (features.customObjects) optionalScope.push('crm.objects.custom.read', 'crm.objects.custom.write', 'crm.schemas.custom.read');
+  if (features.customObjects)
+    optionalScope.push('crm.objects.custom.read', 'crm.objects.custom.write', 'crm.schemas.custom.read');
   return { scope: [...REQUIRED_SCOPES], optionalScope };
 }
 
@@ -82,7 +83,13 @@ export class HubSpotOAuth {
   authorizationUrl(features: ScopeFeatures, state: string): string {
     const { scope, optionalScope } = scopesFor(features);
     const url = new URL(
-      this.api.getAuthorizationUrl(this.options.clientId, this.options.redirectUri, scope.join(' '), optionalScope.length > 0 ? optionalScope.join(' ') : undefined, state),
+      this.api.getAuthorizationUrl(
+        this.options.clientId,
+        this.options.redirectUri,
+        scope.join(' '),
+        optionalScope.length > 0 ? optionalScope.join(' ') : undefined,
+        state,
+      ),
     );
     if (this.options.authorizeUrl) {
       const target = new URL(this.options.authorizeUrl);
@@ -96,7 +103,13 @@ export class HubSpotOAuth {
   async exchangeCode(code: string): Promise<InstalledPortal> {
     const tokens = await this.tokenRequest('authorization_code', { code });
     const info = await this.tokenInfo(tokens.accessToken);
-    return { portalId: info.hubId, appId: info.appId ?? null, installerUserId: info.userId ?? null, scopes: info.scopes, tokens };
+    return {
+      portalId: info.hubId,
+      appId: info.appId ?? null,
+      installerUserId: info.userId ?? null,
+      scopes: info.scopes,
+      tokens,
+    };
   }
 
   async refresh(refreshToken: string): Promise<HubSpotTokens> {
@@ -111,7 +124,10 @@ export class HubSpotOAuth {
     }
   }
 
-  private async tokenRequest(grant: 'authorization_code' | 'refresh_token', args: { code?: string; refreshToken?: string }): Promise<HubSpotTokens> {
+  private async tokenRequest(
+    grant: 'authorization_code' | 'refresh_token',
+    args: { code?: string; refreshToken?: string },
+  ): Promise<HubSpotTokens> {
     const { clientId, clientSecret, redirectUri } = this.options;
     const requestedAt = this.clock.now();
     try {
@@ -121,15 +137,24 @@ export class HubSpotOAuth {
           : await this.api.tokensApi.create(grant, undefined, undefined, clientId, clientSecret, args.refreshToken);
       const t = tokenResponseSchema.parse(raw);
       // Count expiry from when we asked, not when the answer came: never later than HubSpot's own clock.
-      return { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: new Date(requestedAt + t.expiresIn * 1000).toISOString() };
+      return {
+        accessToken: t.accessToken,
+        refreshToken: t.refreshToken,
+        expiresAt: new Date(requestedAt + t.expiresIn * 1000).toISOString(),
+      };
     } catch (e) {
-      throw classifyOrRethrow(e, this.clock.now(), grant === 'authorization_code' ? 'exchanging the install code' : 'refreshing the access token');
+      throw classifyOrRethrow(
+        e,
+        this.clock.now(),
+        grant === 'authorization_code' ? 'exchanging the install code' : 'refreshing the access token',
+      );
     }
   }
 }
 
 function classifyOrRethrow(e: unknown, now: number, what: string): Error {
-  if (e instanceof Error && e.name === 'ZodError') return new Error(`[Attain] HubSpot's answer when ${what} has an unexpected shape: ${e.message}`);
+  if (e instanceof Error && e.name === 'ZodError')
+    return new Error(`[Attain] HubSpot's answer when ${what} has an unexpected shape: ${e.message}`);
   const error = classify(e, now);
   error.message = `${what}: ${error.message}`;
   return error;
@@ -152,7 +177,8 @@ export class OAuthTokenSource {
 
   readonly get = async (): Promise<string> => {
     const current = await this.store.load(this.portalId);
-    if (!current) throw new Error(`[Attain] no HubSpot tokens for portal ${this.portalId}; the app must be installed again`);
+    if (!current)
+      throw new Error(`[Attain] no HubSpot tokens for portal ${this.portalId}; the app must be installed again`);
     if (Date.parse(current.expiresAt) - this.clock.now() > this.refreshAheadMs) return current.accessToken;
     this.inflight ??= this.oauth
       .refresh(current.refreshToken)

@@ -25,7 +25,8 @@ export const ATTAIN_DEAL_PROPERTIES: readonly PropertyDefinition[] = [
     field: 'estimatedCommission',
     name: 'attain_estimated_commission',
     label: 'Estimated commission',
-    description: 'What this deal pays its owner if won, calculated by Attain. Written by Attain; edits are overwritten.',
+    description:
+      'What this deal pays its owner if won, calculated by Attain. Written by Attain; edits are overwritten.',
     type: 'number',
     fieldType: 'number',
     currency: true,
@@ -82,7 +83,9 @@ export const ATTAIN_DEAL_PROPERTIES: readonly PropertyDefinition[] = [
   },
 ];
 
-export const PROPERTY_BY_FIELD: ReadonlyMap<ResultField, PropertyDefinition> = new Map(ATTAIN_DEAL_PROPERTIES.map((d) => [d.field, d]));
+export const PROPERTY_BY_FIELD: ReadonlyMap<ResultField, PropertyDefinition> = new Map(
+  ATTAIN_DEAL_PROPERTIES.map((d) => [d.field, d]),
+);
 
 /** The create body for one definition (HubSpot's PropertyCreate). */
 export function createBody(def: PropertyDefinition) {
@@ -104,11 +107,19 @@ export function checkDefinitions(existing: ReadonlyMap<string, HubSpotProperty>)
   for (const def of ATTAIN_DEAL_PROPERTIES) {
     const actual = existing.get(def.name);
     if (!actual) {
-      problems.push({ property: def.name, problem: 'missing', message: `deal property ${def.name} does not exist; run provisioning` });
+      problems.push({
+        property: def.name,
+        problem: 'missing',
+        message: `deal property ${def.name} does not exist; run provisioning`,
+      });
       continue;
     }
     if (actual.archived) {
-      problems.push({ property: def.name, problem: 'archived', message: `deal property ${def.name} is archived; restore it in HubSpot's property settings` });
+      problems.push({
+        property: def.name,
+        problem: 'archived',
+        message: `deal property ${def.name} is archived; restore it in HubSpot's property settings`,
+      });
     }
     if (actual.type !== def.type || actual.fieldType !== def.fieldType) {
       problems.push({
@@ -118,7 +129,11 @@ export function checkDefinitions(existing: ReadonlyMap<string, HubSpotProperty>)
       });
     }
     if (actual.calculated) {
-      problems.push({ property: def.name, problem: 'calculated', message: `deal property ${def.name} is a calculated property; HubSpot will not accept values` });
+      problems.push({
+        property: def.name,
+        problem: 'calculated',
+        message: `deal property ${def.name} is a calculated property; HubSpot will not accept values`,
+      });
     }
     if (actual.modificationMetadata?.readOnlyValue) {
       problems.push({ property: def.name, problem: 'read-only', message: `deal property ${def.name} is read-only` });

@@ -13,12 +13,16 @@ export const faultConfigSchema = z
     timeout: fraction.default(0),
     reset: fraction.default(0),
     /** Added to every API request: a fixed delay or a [min, max] range in ms. */
-    latencyMs: z.union([z.number().int().min(0), z.tuple([z.number().int().min(0), z.number().int().min(0)])]).default(0),
+    latencyMs: z
+      .union([z.number().int().min(0), z.tuple([z.number().int().min(0), z.number().int().min(0)])])
+      .default(0),
     /** How long a "timeout" holds the connection before dropping it. */
     hangMs: z.number().int().min(0).default(30_000),
     seed: z.number().int().default(1),
   })
-  .refine((f) => f.rate429 + f.rate5xx + f.timeout + f.reset <= 1, { message: 'rate429 + rate5xx + timeout + reset must not exceed 1' });
+  .refine((f) => f.rate429 + f.rate5xx + f.timeout + f.reset <= 1, {
+    message: 'rate429 + rate5xx + timeout + reset must not exceed 1',
+  });
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
 export type FaultConfigInput = z.input<typeof faultConfigSchema>;
 
@@ -78,8 +82,18 @@ export class FaultInjector {
 /** `429=0.3,5xx=0.05,timeout=0.02,reset=0.01,latency=20` (latency may be `10-50`) → fault settings. */
 export function parseFaultSpec(spec: string): FaultConfigInput {
   const out: Record<string, unknown> = {};
-  const keys: Record<string, string> = { '429': 'rate429', '5xx': 'rate5xx', timeout: 'timeout', reset: 'reset', hang: 'hangMs', seed: 'seed' };
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  const keys: Record<string, string> = {
+    '429': 'rate429',
+    '5xx': 'rate5xx',
+    timeout: 'timeout',
+    reset: 'reset',
+    hang: 'hangMs',
+    seed: 'seed',
+  };
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [key, value] = part.split('=');
     if (!key || value === undefined) throw new Error(`fault "${part}" must look like 429=0.3`);
     if (key === 'latency') {
@@ -92,6 +106,7 @@ export function parseFaultSpec(spec: string): FaultConfigInput {
     out[name] = Number(value);
   }
   const parsed = faultConfigSchema.safeParse(out);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'faults'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'faults'}: ${i.message}`).join('; '));
   return out as FaultConfigInput;
 }

@@ -47,7 +47,8 @@ export class RollingCounter {
   take(now: number): { ok: true; remaining: number } | { ok: false; retryAfterMs: number } {
     this.prune(now);
     const used = this.times.length - this.head;
-    if (used >= this.limit) return { ok: false, retryAfterMs: Math.max(1, this.times[this.head]! + this.intervalMs - now) };
+    if (used >= this.limit)
+      return { ok: false, retryAfterMs: Math.max(1, this.times[this.head]! + this.intervalMs - now) };
     this.times.push(now);
     return { ok: true, remaining: this.limit - used - 1 };
   }

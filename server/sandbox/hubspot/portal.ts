@@ -3,7 +3,14 @@
  * HTTP layer (./server.ts) adds auth, limits, faults and HubSpot's response shapes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { HubSpotScenario, ScenarioObject, ScenarioOwner, ScenarioPipeline, ScenarioSplit, ScenarioTeam } from './scenario.js';
+import type {
+  HubSpotScenario,
+  ScenarioObject,
+  ScenarioOwner,
+  ScenarioPipeline,
+  ScenarioSplit,
+  ScenarioTeam,
+} from './scenario.js';
 import { compareForSort, matchesFilter, sortValue, type PropertyKind, type SearchRequest } from './search.js';
 
 export interface SandboxObject {
@@ -60,7 +67,13 @@ export interface TokenRecord {
   userId: number;
 }
 
-function property(name: string, label: string, type: string, fieldType: string, extra: Partial<SandboxProperty> = {}): SandboxProperty {
+function property(
+  name: string,
+  label: string,
+  type: string,
+  fieldType: string,
+  extra: Partial<SandboxProperty> = {},
+): SandboxProperty {
   return {
     name,
     label,
@@ -94,12 +107,18 @@ function builtInProperties(objectType: ObjectType): SandboxProperty[] {
       property('dealname', 'Deal Name', 'string', 'text'),
       property('amount', 'Amount', 'number', 'number', { showCurrencySymbol: true }),
       property('deal_currency_code', 'Currency', 'enumeration', 'select'),
-      property('amount_in_home_currency', 'Amount in company currency', 'number', 'calculation_equation', { calculated: true, readOnlyValue: true }),
+      property('amount_in_home_currency', 'Amount in company currency', 'number', 'calculation_equation', {
+        calculated: true,
+        readOnlyValue: true,
+      }),
       property('dealstage', 'Deal Stage', 'enumeration', 'radio'),
       property('pipeline', 'Pipeline', 'enumeration', 'select'),
       property('closedate', 'Close Date', 'datetime', 'date'),
       property('dealtype', 'Deal Type', 'enumeration', 'radio'),
-      property('hs_deal_stage_probability', 'Deal Stage Probability', 'number', 'number', { readOnlyValue: true, calculated: true }),
+      property('hs_deal_stage_probability', 'Deal Stage Probability', 'number', 'number', {
+        readOnlyValue: true,
+        calculated: true,
+      }),
       property('hs_forecast_probability', 'Forecast probability', 'number', 'number'),
     ];
   }
@@ -113,7 +132,12 @@ function builtInProperties(objectType: ObjectType): SandboxProperty[] {
       property('hs_assignee_team_id', 'Assignee team', 'enumeration', 'select'),
     ];
   }
-  return [...common, property('email', 'Email', 'string', 'text'), property('firstname', 'First Name', 'string', 'text'), property('lastname', 'Last Name', 'string', 'text')];
+  return [
+    ...common,
+    property('email', 'Email', 'string', 'text'),
+    property('firstname', 'First Name', 'string', 'text'),
+    property('lastname', 'Last Name', 'string', 'text'),
+  ];
 }
 
 export class SandboxValidationError extends Error {
@@ -135,9 +159,21 @@ export class SandboxPortal {
   readonly teams = new Map<string, ScenarioTeam>();
   readonly owners = new Map<string, ScenarioOwner>();
   pipelines: ScenarioPipeline[] = [];
-  readonly objects: Record<ObjectType, Map<string, SandboxObject>> = { deals: new Map(), goal_targets: new Map(), contacts: new Map() };
-  readonly properties: Record<ObjectType, Map<string, SandboxProperty>> = { deals: new Map(), goal_targets: new Map(), contacts: new Map() };
-  readonly groups: Record<ObjectType, Map<string, PropertyGroup>> = { deals: new Map(), goal_targets: new Map(), contacts: new Map() };
+  readonly objects: Record<ObjectType, Map<string, SandboxObject>> = {
+    deals: new Map(),
+    goal_targets: new Map(),
+    contacts: new Map(),
+  };
+  readonly properties: Record<ObjectType, Map<string, SandboxProperty>> = {
+    deals: new Map(),
+    goal_targets: new Map(),
+    contacts: new Map(),
+  };
+  readonly groups: Record<ObjectType, Map<string, PropertyGroup>> = {
+    deals: new Map(),
+    goal_targets: new Map(),
+    contacts: new Map(),
+  };
   readonly dealContacts = new Map<string, string[]>();
   readonly splits = new Map<string, ScenarioSplit[]>();
   readonly tokens = new Map<string, TokenRecord>();
@@ -158,8 +194,14 @@ export class SandboxPortal {
     this.customObjects = scenario.portal.customObjects;
     for (const type of Object.keys(this.properties) as ObjectType[]) {
       for (const p of builtInProperties(type)) this.properties[type].set(p.name, p);
-      const defaultGroup = type === 'deals' ? 'dealinformation' : type === 'contacts' ? 'contactinformation' : 'goalinformation';
-      this.groups[type].set(defaultGroup, { name: defaultGroup, label: 'Information', displayOrder: 0, archived: false });
+      const defaultGroup =
+        type === 'deals' ? 'dealinformation' : type === 'contacts' ? 'contactinformation' : 'goalinformation';
+      this.groups[type].set(defaultGroup, {
+        name: defaultGroup,
+        label: 'Information',
+        displayOrder: 0,
+        archived: false,
+      });
     }
     for (const t of scenario.teams) this.teams.set(t.id, { ...t });
     for (const o of scenario.owners) this.owners.set(o.id, structuredClone(o));
@@ -182,7 +224,11 @@ export class SandboxPortal {
     load('goal_targets', scenario.goals);
     load('contacts', scenario.contacts);
     for (const [deal, contacts] of Object.entries(scenario.dealContacts)) this.dealContacts.set(deal, [...contacts]);
-    for (const [deal, splits] of Object.entries(scenario.splits)) this.splits.set(deal, splits.map((s) => ({ ...s })));
+    for (const [deal, splits] of Object.entries(scenario.splits))
+      this.splits.set(
+        deal,
+        splits.map((s) => ({ ...s })),
+      );
   }
 
   onChange(listener: (e: ChangeEvent) => void): void {
@@ -199,11 +245,20 @@ export class SandboxPortal {
 
   /** Search results in order; the HTTP layer pages them. */
   search(type: ObjectType, request: SearchRequest): SandboxObject[] {
-    const unknown = request.filterGroups.flatMap((g) => g.filters).find((f) => !this.properties[type].has(f.propertyName));
-    if (unknown) throw new SandboxValidationError(`There was a problem with the request: property ${unknown.propertyName} does not exist on ${type}`);
+    const unknown = request.filterGroups
+      .flatMap((g) => g.filters)
+      .find((f) => !this.properties[type].has(f.propertyName));
+    if (unknown)
+      throw new SandboxValidationError(
+        `There was a problem with the request: property ${unknown.propertyName} does not exist on ${type}`,
+      );
     const sort = request.sorts[0];
-    const ordered = sort ? this.sorted(type, sort.propertyName, sort.direction === 'DESCENDING') : this.sorted(type, 'hs_object_id', false);
-    const groups = request.filterGroups.map((g) => g.filters.map((f) => ({ f, kind: this.kindOf(type, f.propertyName) })));
+    const ordered = sort
+      ? this.sorted(type, sort.propertyName, sort.direction === 'DESCENDING')
+      : this.sorted(type, 'hs_object_id', false);
+    const groups = request.filterGroups.map((g) =>
+      g.filters.map((f) => ({ f, kind: this.kindOf(type, f.propertyName) })),
+    );
     if (groups.length === 0) return ordered;
     return ordered.filter((o) => groups.some((g) => g.every(({ f, kind }) => matchesFilter(o.properties, f, kind))));
   }
@@ -229,12 +284,20 @@ export class SandboxPortal {
   }
 
   /** Validates every input first, then applies all of them; unknown ids are per-record errors (207). */
-  updateDeals(inputs: ReadonlyArray<{ id: string; properties: Record<string, string> }>, changeSource: ChangeEvent['changeSource']): { updated: SandboxObject[]; missing: string[] } {
+  updateDeals(
+    inputs: ReadonlyArray<{ id: string; properties: Record<string, string> }>,
+    changeSource: ChangeEvent['changeSource'],
+  ): { updated: SandboxObject[]; missing: string[] } {
     const ids = new Set<string>();
     for (const input of inputs) {
-      if (ids.has(input.id)) throw new SandboxValidationError(`Duplicate IDs found in batch input: [${input.id}]. IDs must be unique`, 'VALIDATION_ERROR');
+      if (ids.has(input.id))
+        throw new SandboxValidationError(
+          `Duplicate IDs found in batch input: [${input.id}]. IDs must be unique`,
+          'VALIDATION_ERROR',
+        );
       ids.add(input.id);
-      for (const [name, value] of Object.entries(input.properties)) this.validateValue('deals', name, value, changeSource === 'CRM_UI');
+      for (const [name, value] of Object.entries(input.properties))
+        this.validateValue('deals', name, value, changeSource === 'CRM_UI');
     }
     const stamp = this.stamp();
     const updated: SandboxObject[] = [];
@@ -251,7 +314,14 @@ export class SandboxPortal {
         if ((deal.properties[name] ?? '') === value) continue;
         if (value === '') delete deal.properties[name];
         else deal.properties[name] = value;
-        events.push({ objectId: deal.id, kind: 'propertyChange', propertyName: name, propertyValue: value, changeSource, occurredAt: stamp });
+        events.push({
+          objectId: deal.id,
+          kind: 'propertyChange',
+          propertyName: name,
+          propertyValue: value,
+          changeSource,
+          occurredAt: stamp,
+        });
       }
       if (deal.properties['deal_currency_code'] === this.companyCurrency && 'amount' in input.properties) {
         deal.properties['amount_in_home_currency'] = deal.properties['amount'] ?? '';
@@ -271,7 +341,12 @@ export class SandboxPortal {
     const id = String(++this.nextDealId);
     const deal: SandboxObject = {
       id,
-      properties: { ...properties, hs_object_id: id, createdate: new Date(stamp).toISOString(), hs_lastmodifieddate: new Date(stamp).toISOString() },
+      properties: {
+        ...properties,
+        hs_object_id: id,
+        createdate: new Date(stamp).toISOString(),
+        hs_lastmodifieddate: new Date(stamp).toISOString(),
+      },
       createdAt: stamp,
       updatedAt: stamp,
     };
@@ -283,17 +358,32 @@ export class SandboxPortal {
 
   private validateValue(type: ObjectType, name: string, value: string, asUser: boolean): void {
     const p = this.properties[type].get(name);
-    if (!p || p.archived) throw new SandboxValidationError(`Property values were not valid: [{"isValid":false,"message":"Property \\"${name}\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"${name}"}]`);
-    if (p.readOnlyValue && !asUser) throw new SandboxValidationError(`Property values were not valid: [{"isValid":false,"message":"${name} is a read only property; its value cannot be set.","error":"READ_ONLY_VALUE","name":"${name}"}]`);
+    if (!p || p.archived)
+      throw new SandboxValidationError(
+        `Property values were not valid: [{"isValid":false,"message":"Property \\"${name}\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"${name}"}]`,
+      );
+    if (p.readOnlyValue && !asUser)
+      throw new SandboxValidationError(
+        `Property values were not valid: [{"isValid":false,"message":"${name} is a read only property; its value cannot be set.","error":"READ_ONLY_VALUE","name":"${name}"}]`,
+      );
     if (value === '') return;
     if (p.type === 'number' && !/^-?\d+(\.\d+)?$/.test(value.trim())) {
-      throw new SandboxValidationError(`Property values were not valid: [{"isValid":false,"message":"${JSON.stringify(value)} was not a valid number.","error":"INVALID_FLOAT","name":"${name}"}]`);
+      throw new SandboxValidationError(
+        `Property values were not valid: [{"isValid":false,"message":"${JSON.stringify(value)} was not a valid number.","error":"INVALID_FLOAT","name":"${name}"}]`,
+      );
     }
-    if ((p.type === 'datetime' || p.type === 'date') && Number.isNaN(/^\d+$/.test(value) ? Number(value) : Date.parse(value))) {
-      throw new SandboxValidationError(`Property values were not valid: [{"isValid":false,"message":"${JSON.stringify(value)} was not a valid long.","error":"INVALID_LONG","name":"${name}"}]`);
+    if (
+      (p.type === 'datetime' || p.type === 'date') &&
+      Number.isNaN(/^\d+$/.test(value) ? Number(value) : Date.parse(value))
+    ) {
+      throw new SandboxValidationError(
+        `Property values were not valid: [{"isValid":false,"message":"${JSON.stringify(value)} was not a valid long.","error":"INVALID_LONG","name":"${name}"}]`,
+      );
     }
     if (name === 'dealstage' && !this.pipelines.some((pl) => pl.stages.some((s) => s.id === value))) {
-      throw new SandboxValidationError(`Property values were not valid: [{"isValid":false,"message":"${value} was not one of the allowed options","error":"INVALID_OPTION","name":"dealstage"}]`);
+      throw new SandboxValidationError(
+        `Property values were not valid: [{"isValid":false,"message":"${value} was not one of the allowed options","error":"INVALID_OPTION","name":"dealstage"}]`,
+      );
     }
   }
 
@@ -301,21 +391,39 @@ export class SandboxPortal {
   private normalize(type: ObjectType, name: string, value: string): string {
     if (value === '') return '';
     const p = this.properties[type].get(name);
-    if (p && (p.type === 'datetime' || p.type === 'date')) return new Date(/^\d+$/.test(value) ? Number(value) : Date.parse(value)).toISOString();
+    if (p && (p.type === 'datetime' || p.type === 'date'))
+      return new Date(/^\d+$/.test(value) ? Number(value) : Date.parse(value)).toISOString();
     return value;
   }
 
   findStage(idOrLabel: string) {
     const wanted = idOrLabel.toLowerCase();
-    for (const p of this.pipelines) for (const s of p.stages) if (s.id.toLowerCase() === wanted || s.label.toLowerCase() === wanted) return { pipeline: p, stage: s };
+    for (const p of this.pipelines)
+      for (const s of p.stages)
+        if (s.id.toLowerCase() === wanted || s.label.toLowerCase() === wanted) return { pipeline: p, stage: s };
     return null;
   }
 
-  createProperty(type: ObjectType, input: Omit<SandboxProperty, 'calculated' | 'hubspotDefined' | 'readOnlyValue' | 'archived' | 'createdAt' | 'updatedAt'>): SandboxProperty | 'exists' {
+  createProperty(
+    type: ObjectType,
+    input: Omit<
+      SandboxProperty,
+      'calculated' | 'hubspotDefined' | 'readOnlyValue' | 'archived' | 'createdAt' | 'updatedAt'
+    >,
+  ): SandboxProperty | 'exists' {
     if (this.properties[type].has(input.name)) return 'exists';
-    if (!this.groups[type].has(input.groupName)) throw new SandboxValidationError(`group ${input.groupName} does not exist`);
+    if (!this.groups[type].has(input.groupName))
+      throw new SandboxValidationError(`group ${input.groupName} does not exist`);
     const at = this.now();
-    const p: SandboxProperty = { ...input, calculated: false, hubspotDefined: false, readOnlyValue: false, archived: false, createdAt: at, updatedAt: at };
+    const p: SandboxProperty = {
+      ...input,
+      calculated: false,
+      hubspotDefined: false,
+      readOnlyValue: false,
+      archived: false,
+      createdAt: at,
+      updatedAt: at,
+    };
     this.properties[type].set(p.name, p);
     return p;
   }

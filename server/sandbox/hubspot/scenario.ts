@@ -86,7 +86,15 @@ export const DEFAULT_PIPELINE: ScenarioPipeline = {
 
 export function emptyScenario(portal: Partial<HubSpotScenario['portal']> = {}): HubSpotScenario {
   return {
-    portal: { portalId: 4_711_001, timeZone: 'Europe/Copenhagen', companyCurrency: 'DKK', additionalCurrencies: [], dealSplits: true, customObjects: false, ...portal },
+    portal: {
+      portalId: 4_711_001,
+      timeZone: 'Europe/Copenhagen',
+      companyCurrency: 'DKK',
+      additionalCurrencies: [],
+      dealSplits: true,
+      customObjects: false,
+      ...portal,
+    },
     teams: [],
     owners: [],
     pipelines: [structuredClone(DEFAULT_PIPELINE)],
@@ -108,7 +116,8 @@ export function calendarPeriod(periodId: string): { start: string; end: string }
   const year = Number(periodId.slice(0, 4));
   const q = /^\d{4}-Q([1-4])$/.exec(periodId);
   const m = /^\d{4}-(\d{2})$/.exec(periodId);
-  const day = (y: number, month: number) => `${y + Math.floor((month - 1) / 12)}-${String(((month - 1) % 12) + 1).padStart(2, '0')}-01`;
+  const day = (y: number, month: number) =>
+    `${y + Math.floor((month - 1) / 12)}-${String(((month - 1) % 12) + 1).padStart(2, '0')}-01`;
   if (q) {
     const first = (Number(q[1]) - 1) * 3 + 1;
     return { start: day(year, first), end: day(year, first + 3) };
@@ -171,7 +180,10 @@ export function scenarioFromDataSet(input: DataSet, options: DataSetMappingOptio
   if (data.payees.some((p) => p.managerId)) notMapped.push('payee managers (HubSpot owners carry no manager)');
 
   const stages = DEFAULT_PIPELINE.stages;
-  const openStage = (deal: Deal) => stages.find((s) => !s.isClosed && deal.probability !== undefined && new Decimal(s.probability).equals(deal.probability)) ?? stages[0]!;
+  const openStage = (deal: Deal) =>
+    stages.find(
+      (s) => !s.isClosed && deal.probability !== undefined && new Decimal(s.probability).equals(deal.probability),
+    ) ?? stages[0]!;
   const customerNotMapped = data.deals.some((d) => d.customerId);
   const modifiedFrom = Date.parse(options.modifiedFrom ?? '2026-10-01T08:00:00.000Z');
   const currencies = new Set<string>();
@@ -179,7 +191,9 @@ export function scenarioFromDataSet(input: DataSet, options: DataSetMappingOptio
   data.deals.forEach((deal, i) => {
     const id = String(30_000_000_001 + i);
     dealIdOf[deal.id] = id;
-    const stage = stages.find((s) => s.id === deal.stage) ?? (deal.status === 'won' ? stages[5]! : deal.status === 'lost' ? stages[6]! : openStage(deal));
+    const stage =
+      stages.find((s) => s.id === deal.stage) ??
+      (deal.status === 'won' ? stages[5]! : deal.status === 'lost' ? stages[6]! : openStage(deal));
     const props: Record<string, string> = {
       dealname: deal.name ?? deal.id,
       amount: deal.amount,
@@ -200,9 +214,12 @@ export function scenarioFromDataSet(input: DataSet, options: DataSetMappingOptio
     scenario.deals.push({ id, properties: props });
 
     const revenue = (deal.splits ?? []).filter((s) => s.type === 'revenue');
-    if (revenue.length > 0) scenario.splits[id] = revenue.map((s) => ({ ownerId: ownerIdOf[s.payeeId] ?? s.payeeId, percentage: s.share }));
-    if ((deal.splits ?? []).some((s) => s.type === 'overlay')) notMapped.push(`deal ${deal.id}: overlay splits (HubSpot splits always total 100 %)`);
-    if (deal.lineItems || deal.invoiced || deal.cashReceived || deal.cancelledDate || deal.units) notMapped.push(`deal ${deal.id}: line items, invoicing, cash, units or cancellation`);
+    if (revenue.length > 0)
+      scenario.splits[id] = revenue.map((s) => ({ ownerId: ownerIdOf[s.payeeId] ?? s.payeeId, percentage: s.share }));
+    if ((deal.splits ?? []).some((s) => s.type === 'overlay'))
+      notMapped.push(`deal ${deal.id}: overlay splits (HubSpot splits always total 100 %)`);
+    if (deal.lineItems || deal.invoiced || deal.cashReceived || deal.cancelledDate || deal.units)
+      notMapped.push(`deal ${deal.id}: line items, invoicing, cash, units or cancellation`);
   });
   if (customerNotMapped) notMapped.push('deal customers (companies are not part of the sandbox)');
   scenario.portal.additionalCurrencies = [...new Set([...scenario.portal.additionalCurrencies, ...currencies])].sort();
@@ -220,7 +237,8 @@ export function scenarioFromDataSet(input: DataSet, options: DataSetMappingOptio
       },
     });
   });
-  if (data.payments.length > 0 || data.assignments.length > 0) notMapped.push('payments and plan assignments (Attain keeps them, not HubSpot)');
+  if (data.payments.length > 0 || data.assignments.length > 0)
+    notMapped.push('payments and plan assignments (Attain keeps them, not HubSpot)');
   return { scenario, ownerIdOf, dealIdOf, teamIdOf, notMapped };
 }
 
@@ -242,7 +260,9 @@ export function loadReferenceDataSet(path = REFERENCE_SCENARIO_PATH): DataSet | 
   const candidate = 'payees' in json ? json : json['data'];
   const parsed = dataSetSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new Error(`[Attain] ${path} is not an Attain data set: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `[Attain] ${path} is not an Attain data set: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -263,7 +283,16 @@ export interface GeneratorOptions {
 
 /** N owners × M deals with quarterly goals, deterministic for a seed. Amounts are whole DKK with øre. */
 export function generateScenario(options: GeneratorOptions): HubSpotScenario {
-  const { owners, dealsPerOwner, seed = 7, ownersPerTeam = 10, stepMs = 1_000, splitShare = 0.1, contactsPerDeal = 1, year = 2026 } = options;
+  const {
+    owners,
+    dealsPerOwner,
+    seed = 7,
+    ownersPerTeam = 10,
+    stepMs = 1_000,
+    splitShare = 0.1,
+    contactsPerDeal = 1,
+    year = 2026,
+  } = options;
   const random = seededRandom(seed);
   const scenario = emptyScenario();
   const teamCount = Math.max(1, Math.ceil(owners / ownersPerTeam));
@@ -327,7 +356,10 @@ export function generateScenario(options: GeneratorOptions): HubSpotScenario {
     const contacts: string[] = [];
     for (let c = 0; c < contactsPerDeal; c++) {
       const cid = String(contactId++);
-      scenario.contacts.push({ id: cid, properties: { email: `buyer${cid}@customer.example`, firstname: 'Buyer', lastname: cid } });
+      scenario.contacts.push({
+        id: cid,
+        properties: { email: `buyer${cid}@customer.example`, firstname: 'Buyer', lastname: cid },
+      });
       contacts.push(cid);
     }
     if (contacts.length > 0) scenario.dealContacts[id] = contacts;

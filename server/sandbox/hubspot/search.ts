@@ -5,7 +5,21 @@
 import { z } from 'zod';
 import { Decimal } from '../../../src/money/index.js';
 
-export const OPERATORS = ['EQ', 'NEQ', 'LT', 'LTE', 'GT', 'GTE', 'BETWEEN', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN', 'NOT_CONTAINS_TOKEN'] as const;
+export const OPERATORS = [
+  'EQ',
+  'NEQ',
+  'LT',
+  'LTE',
+  'GT',
+  'GTE',
+  'BETWEEN',
+  'IN',
+  'NOT_IN',
+  'HAS_PROPERTY',
+  'NOT_HAS_PROPERTY',
+  'CONTAINS_TOKEN',
+  'NOT_CONTAINS_TOKEN',
+] as const;
 
 const filterSchema = z.object({
   propertyName: z.string().min(1),
@@ -17,21 +31,33 @@ const filterSchema = z.object({
 export type Filter = z.infer<typeof filterSchema>;
 
 const sortSchema = z.union([
-  z.string().transform((s) => (s.startsWith('-') ? { propertyName: s.slice(1), direction: 'DESCENDING' as const } : { propertyName: s, direction: 'ASCENDING' as const })),
+  z
+    .string()
+    .transform((s) =>
+      s.startsWith('-')
+        ? { propertyName: s.slice(1), direction: 'DESCENDING' as const }
+        : { propertyName: s, direction: 'ASCENDING' as const },
+    ),
   z.object({ propertyName: z.string().min(1), direction: z.enum(['ASCENDING', 'DESCENDING']).default('ASCENDING') }),
 ]);
 
 export function searchRequestSchema(maxLimit: number) {
   return z
     .object({
-      filterGroups: z.array(z.object({ filters: z.array(filterSchema).max(10, 'at most 10 filters per group') })).max(5, 'at most 5 filter groups').default([]),
+      filterGroups: z
+        .array(z.object({ filters: z.array(filterSchema).max(10, 'at most 10 filters per group') }))
+        .max(5, 'at most 5 filter groups')
+        .default([]),
       sorts: z.array(sortSchema).max(1, 'one sort only').default([]),
       properties: z.array(z.string()).optional(),
       limit: z.number().int().min(0).max(maxLimit, `limit must be at most ${maxLimit}`).default(10),
       after: z.union([z.string(), z.number()]).transform(String).optional(),
       query: z.string().optional(),
     })
-    .refine((r) => r.filterGroups.reduce((n, g) => n + g.filters.length, 0) <= 25, { message: 'at most 25 filters in total', path: ['filterGroups'] });
+    .refine((r) => r.filterGroups.reduce((n, g) => n + g.filters.length, 0) <= 25, {
+      message: 'at most 25 filters in total',
+      path: ['filterGroups'],
+    });
 }
 export type SearchRequest = z.infer<ReturnType<typeof searchRequestSchema>>;
 
@@ -71,7 +97,12 @@ export function matchesFilter(properties: Record<string, string>, filter: Filter
     case 'CONTAINS_TOKEN':
     case 'NOT_CONTAINS_TOKEN': {
       const token = (filter.value ?? '').toLowerCase().replace(/\*/g, '');
-      const contains = has && raw!.toLowerCase().split(/\s+/).some((w) => w.includes(token));
+      const contains =
+        has &&
+        raw!
+          .toLowerCase()
+          .split(/\s+/)
+          .some((w) => w.includes(token));
       return filter.operator === 'CONTAINS_TOKEN' ? contains : !contains;
     }
     case 'IN':
@@ -116,7 +147,11 @@ export function sortValue(properties: Record<string, string>, name: string, kind
  * Ascending by value, missing values last. HubSpot does not promise an order among equal values, so ties are
  * broken by a scrambled id: a client that relies on ties coming in id order fails here as it would there.
  */
-export function compareForSort(a: { id: string; v: Comparable | null }, b: { id: string; v: Comparable | null }, descending: boolean): number {
+export function compareForSort(
+  a: { id: string; v: Comparable | null },
+  b: { id: string; v: Comparable | null },
+  descending: boolean,
+): number {
   if (a.v === null || b.v === null) {
     if (a.v === b.v) return scramble(a.id) - scramble(b.id);
     return a.v === null ? 1 : -1;

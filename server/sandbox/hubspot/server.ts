@@ -10,8 +10,23 @@ import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { FaultInjector, faultConfigSchema, type FaultConfigInput } from './faults.js';
-import { callStats, RollingCounter, sandboxLimitsSchema, type CallRecord, type CallStats, type SandboxLimits, type SandboxLimitsInput } from './limits.js';
-import { SandboxPortal, SandboxValidationError, type ObjectType, type SandboxObject, type SandboxProperty, type TokenRecord } from './portal.js';
+import {
+  callStats,
+  RollingCounter,
+  sandboxLimitsSchema,
+  type CallRecord,
+  type CallStats,
+  type SandboxLimits,
+  type SandboxLimitsInput,
+} from './limits.js';
+import {
+  SandboxPortal,
+  SandboxValidationError,
+  type ObjectType,
+  type SandboxObject,
+  type SandboxProperty,
+  type TokenRecord,
+} from './portal.js';
 import { emptyScenario, type HubSpotScenario } from './scenario.js';
 import { searchRequestSchema } from './search.js';
 import { WebhookDispatcher, type WebhookSubscription } from './webhooks.js';
@@ -33,7 +48,12 @@ export interface HubSpotSandboxOptions {
   app?: SandboxAppOptions;
   /** The static private-app token; a random one when omitted. */
   accessToken?: string;
-  webhooks?: { targetUrl?: string | null; subscriptions?: WebhookSubscription[]; batchDelayMs?: number; retryDelaysMs?: number[] };
+  webhooks?: {
+    targetUrl?: string | null;
+    subscriptions?: WebhookSubscription[];
+    batchDelayMs?: number;
+    retryDelaysMs?: number[];
+  };
   now?: () => number;
 }
 
@@ -58,7 +78,15 @@ export interface HubSpotSandbox {
 
 type Locals = { token: TokenRecord; call: CallRecord };
 
-const OBJECT_TYPES: Record<string, ObjectType> = { deals: 'deals', deal: 'deals', '0-3': 'deals', goal_targets: 'goal_targets', '0-74': 'goal_targets', contacts: 'contacts', '0-1': 'contacts' };
+const OBJECT_TYPES: Record<string, ObjectType> = {
+  deals: 'deals',
+  deal: 'deals',
+  '0-3': 'deals',
+  goal_targets: 'goal_targets',
+  '0-74': 'goal_targets',
+  contacts: 'contacts',
+  '0-1': 'contacts',
+};
 
 const PROPERTY_TYPES: Record<string, string[]> = {
   number: ['number', 'calculation_equation'],
@@ -70,19 +98,34 @@ const PROPERTY_TYPES: Record<string, string[]> = {
 };
 
 const propertyCreateSchema = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must start with a letter and hold only lowercase letters, digits and underscores'),
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, 'must start with a letter and hold only lowercase letters, digits and underscores'),
   label: z.string().min(1),
   type: z.enum(Object.keys(PROPERTY_TYPES) as [string, ...string[]]),
   fieldType: z.string(),
   groupName: z.string().min(1),
   description: z.string().default(''),
-  options: z.array(z.object({ label: z.string(), value: z.string(), displayOrder: z.number().default(0), hidden: z.boolean().default(false) })).default([]),
+  options: z
+    .array(
+      z.object({
+        label: z.string(),
+        value: z.string(),
+        displayOrder: z.number().default(0),
+        hidden: z.boolean().default(false),
+      }),
+    )
+    .default([]),
   displayOrder: z.number().default(-1),
   formField: z.boolean().default(false),
   showCurrencySymbol: z.boolean().optional(),
 });
 
-const groupSchema = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), label: z.string().min(1), displayOrder: z.number().default(-1) });
+const groupSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  label: z.string().min(1),
+  displayOrder: z.number().default(-1),
+});
 
 const idInputs = z.object({ inputs: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String) })) });
 
@@ -97,7 +140,20 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   };
   const portal = new SandboxPortal(options.scenario ?? emptyScenario(), now);
   const faults = new FaultInjector(options.faults ?? {});
-  const staticToken = portal.issueToken(app.privateAppId, ['crm.objects.deals.read', 'crm.objects.deals.write', 'crm.objects.owners.read', 'crm.objects.contacts.read', 'crm.schemas.deals.write', 'crm.objects.goals.read', 'crm.dealsplits.read_write'], null, options.accessToken);
+  const staticToken = portal.issueToken(
+    app.privateAppId,
+    [
+      'crm.objects.deals.read',
+      'crm.objects.deals.write',
+      'crm.objects.owners.read',
+      'crm.objects.contacts.read',
+      'crm.schemas.deals.write',
+      'crm.objects.goals.read',
+      'crm.dealsplits.read_write',
+    ],
+    null,
+    options.accessToken,
+  );
   const webhooks = new WebhookDispatcher({
     targetUrl: options.webhooks?.targetUrl ?? null,
     clientSecret: app.clientSecret,
@@ -118,18 +174,33 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   const refreshTokens = new Map<string, string[]>();
   const hanging = new Set<NodeJS.Timeout>();
 
-  const fail = (res: Response, status: number, message: string, category: string, extra: Record<string, unknown> = {}) =>
-    res.status(status).json({ status: 'error', message, correlationId: portal.correlationId(), category, ...extra });
+  const fail = (
+    res: Response,
+    status: number,
+    message: string,
+    category: string,
+    extra: Record<string, unknown> = {},
+  ) => res.status(status).json({ status: 'error', message, correlationId: portal.correlationId(), category, ...extra });
 
   /** Retry-After (whole seconds) is sent when the sandbox knows when the window frees up. */
   const rateLimited = (res: Response, message: string, policyName: string, retryAfterMs: number | null) => {
     if (retryAfterMs !== null) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-    return res.status(429).json({ status: 'error', message, errorType: 'RATE_LIMIT', correlationId: portal.correlationId(), policyName });
+    return res
+      .status(429)
+      .json({ status: 'error', message, errorType: 'RATE_LIMIT', correlationId: portal.correlationId(), policyName });
   };
 
   const guard = async (req: Request, res: Response, next: NextFunction) => {
     const path = req.originalUrl.split('?')[0]!;
-    const call: CallRecord = { at: now(), method: req.method, path, appId: null, counted: false, outcome: 'ok', status: null };
+    const call: CallRecord = {
+      at: now(),
+      method: req.method,
+      path,
+      appId: null,
+      counted: false,
+      outcome: 'ok',
+      status: null,
+    };
     calls.push(call);
     res.on('finish', () => {
       call.status = res.statusCode;
@@ -139,18 +210,33 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const token = portal.tokens.get(header.replace(/^Bearer\s+/i, ''));
     if (!token) {
       call.outcome = 'unauthorized';
-      return fail(res, 401, 'Authentication credentials not found. This API supports OAuth 2.0 authentication.', 'INVALID_AUTHENTICATION');
+      return fail(
+        res,
+        401,
+        'Authentication credentials not found. This API supports OAuth 2.0 authentication.',
+        'INVALID_AUTHENTICATION',
+      );
     }
     if (token.expiresAt !== null && token.expiresAt <= now()) {
       call.outcome = 'unauthorized';
-      return fail(res, 401, `The OAuth token used to make this call expired ${Math.round((now() - token.expiresAt) / 1000)} second(s) ago.`, 'EXPIRED_AUTHENTICATION');
+      return fail(
+        res,
+        401,
+        `The OAuth token used to make this call expired ${Math.round((now() - token.expiresAt) / 1000)} second(s) ago.`,
+        'EXPIRED_AUTHENTICATION',
+      );
     }
     call.appId = token.appId;
     const today = new Date(now()).toISOString().slice(0, 10);
     if (daily.day !== today) Object.assign(daily, { day: today, count: 0 });
     if (limits.dailyLimit !== null && daily.count >= limits.dailyLimit) {
       call.outcome = 'daily-limited';
-      return rateLimited(res, 'You have reached your daily limit.', 'DAILY', Date.parse(`${today}T00:00:00Z`) + 86_400_000 - now());
+      return rateLimited(
+        res,
+        'You have reached your daily limit.',
+        'DAILY',
+        Date.parse(`${today}T00:00:00Z`) + 86_400_000 - now(),
+      );
     }
     let window = rolling.get(token.appId);
     if (!window) rolling.set(token.appId, (window = new RollingCounter(limits.requestsPerInterval, limits.intervalMs)));
@@ -164,7 +250,12 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     }
     if (!slot.ok) {
       call.outcome = 'rate-limited';
-      return rateLimited(res, 'You have reached your ten_secondly_rolling limit.', 'TEN_SECONDLY_ROLLING', slot.retryAfterMs);
+      return rateLimited(
+        res,
+        'You have reached your ten_secondly_rolling limit.',
+        'TEN_SECONDLY_ROLLING',
+        slot.retryAfterMs,
+      );
     }
     call.counted = true;
     daily.count++;
@@ -214,7 +305,12 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
 
   const iso = (ms: number) => new Date(ms).toISOString();
   const pickProperties = (o: SandboxObject, names: readonly string[] | undefined, defaults: readonly string[]) => {
-    const wanted = new Set([...(names && names.length > 0 ? names : defaults), 'hs_object_id', 'createdate', 'hs_lastmodifieddate']);
+    const wanted = new Set([
+      ...(names && names.length > 0 ? names : defaults),
+      'hs_object_id',
+      'createdate',
+      'hs_lastmodifieddate',
+    ]);
     const out: Record<string, string | null> = {};
     for (const n of wanted) out[n] = o.properties[n] ?? null;
     return out;
@@ -234,9 +330,15 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     startedAt: iso(startedAt),
     completedAt: iso(now()),
   });
-  const tooMany = (res: Response, n: number) => fail(res, 400, `Too many inputs: ${n}. The maximum batch size is ${limits.batchMax}.`, 'VALIDATION_ERROR');
+  const tooMany = (res: Response, n: number) =>
+    fail(res, 400, `Too many inputs: ${n}. The maximum batch size is ${limits.batchMax}.`, 'VALIDATION_ERROR');
   const badBody = (res: Response, error: z.ZodError) =>
-    fail(res, 400, `Invalid input JSON: ${error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`, 'VALIDATION_ERROR');
+    fail(
+      res,
+      400,
+      `Invalid input JSON: ${error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`,
+      'VALIDATION_ERROR',
+    );
 
   const ownerJson = (o: HubSpotScenario['owners'][number]) => ({
     id: o.id,
@@ -267,7 +369,11 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     hidden: false,
     hubspotDefined: p.hubspotDefined,
     ...(p.showCurrencySymbol !== undefined ? { showCurrencySymbol: p.showCurrencySymbol } : {}),
-    modificationMetadata: { archivable: !p.hubspotDefined, readOnlyDefinition: p.hubspotDefined, readOnlyValue: p.readOnlyValue },
+    modificationMetadata: {
+      archivable: !p.hubspotDefined,
+      readOnlyDefinition: p.hubspotDefined,
+      readOnlyValue: p.readOnlyValue,
+    },
     formField: p.formField,
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
@@ -284,7 +390,10 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const q = req.query as Record<string, string | undefined>;
     if (q['client_id'] !== app.clientId) return res.status(400).send('Unknown client_id');
     if (!q['redirect_uri']) return res.status(400).send('redirect_uri is required');
-    const code = issueCode(q['redirect_uri'], `${q['scope'] ?? ''} ${q['optional_scope'] ?? ''}`.split(/[\s+]+/).filter(Boolean));
+    const code = issueCode(
+      q['redirect_uri'],
+      `${q['scope'] ?? ''} ${q['optional_scope'] ?? ''}`.split(/[\s+]+/).filter(Boolean),
+    );
     const target = new URL(q['redirect_uri']);
     target.searchParams.set('code', code);
     if (q['state']) target.searchParams.set('state', q['state']);
@@ -299,14 +408,17 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
 
   server.post('/oauth/v1/token', (req, res) => {
     const body = (req.body ?? {}) as Record<string, string | undefined>;
-    const oauthError = (status: string, message: string) => res.status(400).json({ status, message, correlationId: portal.correlationId() });
+    const oauthError = (status: string, message: string) =>
+      res.status(400).json({ status, message, correlationId: portal.correlationId() });
     if (body['client_id'] !== app.clientId) return oauthError('BAD_CLIENT_ID', 'missing or invalid client_id');
-    if (body['client_secret'] !== app.clientSecret) return oauthError('BAD_CLIENT_SECRET', 'missing or invalid client_secret');
+    if (body['client_secret'] !== app.clientSecret)
+      return oauthError('BAD_CLIENT_SECRET', 'missing or invalid client_secret');
     let scopes: string[];
     if (body['grant_type'] === 'authorization_code') {
       const code = authCodes.get(body['code'] ?? '');
       if (!code) return oauthError('BAD_AUTH_CODE', 'missing or unknown auth code');
-      if (code.redirectUri !== body['redirect_uri']) return oauthError('BAD_REDIRECT_URI', 'redirect_uri does not match the one used to authorize');
+      if (code.redirectUri !== body['redirect_uri'])
+        return oauthError('BAD_REDIRECT_URI', 'redirect_uri does not match the one used to authorize');
       authCodes.delete(body['code']!);
       scopes = code.scopes;
     } else if (body['grant_type'] === 'refresh_token') {
@@ -318,14 +430,23 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     }
     const access = portal.issueToken(app.appId, scopes, limits.accessTokenTtlSeconds);
     // HubSpot keeps the refresh token stable across refreshes.
-    const refresh = body['grant_type'] === 'refresh_token' ? body['refresh_token']! : `rt-sandbox-${randomBytes(12).toString('hex')}`;
+    const refresh =
+      body['grant_type'] === 'refresh_token' ? body['refresh_token']! : `rt-sandbox-${randomBytes(12).toString('hex')}`;
     refreshTokens.set(refresh, scopes);
-    res.json({ token_type: 'bearer', refresh_token: refresh, access_token: access.token, expires_in: limits.accessTokenTtlSeconds });
+    res.json({
+      token_type: 'bearer',
+      refresh_token: refresh,
+      access_token: access.token,
+      expires_in: limits.accessTokenTtlSeconds,
+    });
   });
 
   server.get('/oauth/v1/access-tokens/:token', (req, res) => {
     const t = portal.tokens.get(req.params.token);
-    if (!t || t.expiresAt === null || t.expiresAt <= now()) return res.status(404).json({ status: 'error', message: 'Token not found or expired', correlationId: portal.correlationId() });
+    if (!t || t.expiresAt === null || t.expiresAt <= now())
+      return res
+        .status(404)
+        .json({ status: 'error', message: 'Token not found or expired', correlationId: portal.correlationId() });
     res.json({
       token: t.token,
       user: 'installer@attain-sandbox.example',
@@ -360,13 +481,19 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   api.get('/crm/v3/owners', (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     const limit = q['limit'] ? Number(q['limit']) : 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > limits.ownersPageMax) return fail(res, 400, `limit must be between 1 and ${limits.ownersPageMax}`, 'VALIDATION_ERROR');
+    if (!Number.isInteger(limit) || limit < 1 || limit > limits.ownersPageMax)
+      return fail(res, 400, `limit must be between 1 and ${limits.ownersPageMax}`, 'VALIDATION_ERROR');
     const offset = q['after'] ? Number(q['after']) : 0;
     const archived = q['archived'] === 'true';
-    const all = [...portal.owners.values()].filter((o) => (o.archived ?? false) === archived && (!q['email'] || o.email === q['email']));
+    const all = [...portal.owners.values()].filter(
+      (o) => (o.archived ?? false) === archived && (!q['email'] || o.email === q['email']),
+    );
     const page = all.slice(offset, offset + limit).map(ownerJson);
     const next = offset + limit < all.length ? String(offset + limit) : null;
-    res.json({ results: page, ...(next ? { paging: { next: { after: next, link: `/crm/v3/owners?after=${next}` } } } : {}) });
+    res.json({
+      results: page,
+      ...(next ? { paging: { next: { after: next, link: `/crm/v3/owners?after=${next}` } } } : {}),
+    });
   });
 
   api.get('/crm/v3/owners/:ownerId', (req, res) => {
@@ -400,12 +527,20 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
 
   api.get('/crm/v3/pipelines/:objectType/:pipelineId', (req, res) => {
     const i = portal.pipelines.findIndex((p) => p.id === req.params.pipelineId);
-    return i >= 0 ? res.json(pipelineJson(portal.pipelines[i]!, i)) : fail(res, 404, `Pipeline ${req.params.pipelineId} not found`, 'OBJECT_NOT_FOUND');
+    return i >= 0
+      ? res.json(pipelineJson(portal.pipelines[i]!, i))
+      : fail(res, 404, `Pipeline ${req.params.pipelineId} not found`, 'OBJECT_NOT_FOUND');
   });
 
   // ---- deal splits (before the generic object routes) ----
   api.post('/crm/v3/objects/deals/splits/batch/read', (req, res) => {
-    if (!portal.dealSplits) return fail(res, 403, 'This portal does not have access to deal splits. Deal splits require Sales Hub Enterprise with splits enabled.', 'MISSING_SCOPES');
+    if (!portal.dealSplits)
+      return fail(
+        res,
+        403,
+        'This portal does not have access to deal splits. Deal splits require Sales Hub Enterprise with splits enabled.',
+        'MISSING_SCOPES',
+      );
     const parsed = idInputs.safeParse(req.body);
     if (!parsed.success) return badBody(res, parsed.error);
     if (parsed.data.inputs.length > limits.batchMax) return tooMany(res, parsed.data.inputs.length);
@@ -422,14 +557,28 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
         id,
         splits: (portal.splits.get(id) ?? []).map((s, i) => ({
           id: `${id}${String(i + 1).padStart(3, '0')}`,
-          properties: { hs_deal_split_percentage: s.percentage, hubspot_owner_id: s.ownerId, hs_object_id: `${id}${String(i + 1).padStart(3, '0')}` },
+          properties: {
+            hs_deal_split_percentage: s.percentage,
+            hubspot_owner_id: s.ownerId,
+            hs_object_id: `${id}${String(i + 1).padStart(3, '0')}`,
+          },
           createdAt: iso(deal.createdAt),
           updatedAt: iso(deal.updatedAt),
           archived: false,
         })),
       });
     }
-    const errors = missing.length > 0 ? [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not get some DEAL objects, they may be deleted or not exist.', context: { ids: missing } }] : [];
+    const errors =
+      missing.length > 0
+        ? [
+            {
+              status: 'error',
+              category: 'OBJECT_NOT_FOUND',
+              message: 'Could not get some DEAL objects, they may be deleted or not exist.',
+              context: { ids: missing },
+            },
+          ]
+        : [];
     res.status(errors.length > 0 ? 207 : 200).json(batchEnvelope(startedAt, results, errors));
   });
 
@@ -439,9 +588,15 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const parsed = searchRequestSchema(limits.searchPageMax).safeParse(req.body ?? {});
     if (!parsed.success) return badBody(res, parsed.error);
     const offset = parsed.data.after ? Number(parsed.data.after) : 0;
-    if (!Number.isInteger(offset) || offset < 0) return fail(res, 400, `after must be a non-negative integer, got ${parsed.data.after}`, 'VALIDATION_ERROR');
+    if (!Number.isInteger(offset) || offset < 0)
+      return fail(res, 400, `after must be a non-negative integer, got ${parsed.data.after}`, 'VALIDATION_ERROR');
     if (offset >= limits.searchResultCap) {
-      return fail(res, 400, `There was a problem with the request. Paging is limited to ${limits.searchResultCap} results; narrow the search with filters.`, 'VALIDATION_ERROR');
+      return fail(
+        res,
+        400,
+        `There was a problem with the request. Paging is limited to ${limits.searchResultCap} results; narrow the search with filters.`,
+        'VALIDATION_ERROR',
+      );
     }
     let matched: SandboxObject[];
     try {
@@ -460,7 +615,10 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   api.post('/crm/v3/objects/:objectType/batch/read', (req, res) => {
     const type = objectType(req, res);
     if (!type) return;
-    const schema = idInputs.extend({ properties: z.array(z.string()).default([]), propertiesWithHistory: z.array(z.string()).optional() });
+    const schema = idInputs.extend({
+      properties: z.array(z.string()).default([]),
+      propertiesWithHistory: z.array(z.string()).optional(),
+    });
     const parsed = schema.safeParse(req.body);
     if (!parsed.success) return badBody(res, parsed.error);
     if (parsed.data.inputs.length > limits.batchMax) return tooMany(res, parsed.data.inputs.length);
@@ -472,12 +630,29 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       if (o) results.push(asObject(o, parsed.data.properties, type === 'deals' ? DEAL_DEFAULTS : []));
       else missing.push(id);
     }
-    const errors = missing.length > 0 ? [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: `Could not get some ${type.toUpperCase()} objects, they may be deleted or not exist.`, context: { ids: missing } }] : [];
+    const errors =
+      missing.length > 0
+        ? [
+            {
+              status: 'error',
+              category: 'OBJECT_NOT_FOUND',
+              message: `Could not get some ${type.toUpperCase()} objects, they may be deleted or not exist.`,
+              context: { ids: missing },
+            },
+          ]
+        : [];
     res.status(errors.length > 0 ? 207 : 200).json(batchEnvelope(startedAt, results, errors));
   });
 
   api.post('/crm/v3/objects/deals/batch/update', (req, res) => {
-    const schema = z.object({ inputs: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String), properties: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)) })) });
+    const schema = z.object({
+      inputs: z.array(
+        z.object({
+          id: z.union([z.string(), z.number()]).transform(String),
+          properties: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)),
+        }),
+      ),
+    });
     const parsed = schema.safeParse(req.body);
     if (!parsed.success) return badBody(res, parsed.error);
     if (parsed.data.inputs.length > limits.batchMax) return tooMany(res, parsed.data.inputs.length);
@@ -495,7 +670,14 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     });
     const errors =
       outcome.missing.length > 0
-        ? [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not update some DEAL objects, they may be deleted or not exist.', context: { ids: outcome.missing } }]
+        ? [
+            {
+              status: 'error',
+              category: 'OBJECT_NOT_FOUND',
+              message: 'Could not update some DEAL objects, they may be deleted or not exist.',
+              context: { ids: outcome.missing },
+            },
+          ]
         : [];
     res.status(errors.length > 0 ? 207 : 200).json(batchEnvelope(startedAt, results, errors));
   });
@@ -509,7 +691,10 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const all = portal.search(type, { filterGroups: [], sorts: [], limit, properties: [] });
     const names = q['properties']?.split(',').filter(Boolean);
     const next = offset + limit < all.length ? String(offset + limit) : null;
-    res.json({ results: all.slice(offset, offset + limit).map((o) => asObject(o, names, type === 'deals' ? DEAL_DEFAULTS : [])), ...(next ? { paging: { next: { after: next } } } : {}) });
+    res.json({
+      results: all.slice(offset, offset + limit).map((o) => asObject(o, names, type === 'deals' ? DEAL_DEFAULTS : [])),
+      ...(next ? { paging: { next: { after: next } } } : {}),
+    });
   });
 
   api.get('/crm/v3/objects/:objectType/:objectId', (req, res) => {
@@ -517,15 +702,28 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     if (!type) return;
     const o = portal.objects[type].get(req.params.objectId);
     const names = (req.query['properties'] as string | undefined)?.split(',').filter(Boolean);
-    return o ? res.json(asObject(o, names, type === 'deals' ? DEAL_DEFAULTS : [])) : fail(res, 404, `Object ${req.params.objectId} not found`, 'OBJECT_NOT_FOUND');
+    return o
+      ? res.json(asObject(o, names, type === 'deals' ? DEAL_DEFAULTS : []))
+      : fail(res, 404, `Object ${req.params.objectId} not found`, 'OBJECT_NOT_FOUND');
   });
 
   // ---- associations v4 ----
   api.post('/crm/v4/associations/:fromType/:toType/batch/read', (req, res) => {
     if (OBJECT_TYPES[req.params.fromType] !== 'deals' || OBJECT_TYPES[req.params.toType] !== 'contacts') {
-      return fail(res, 400, `The sandbox knows deal → contact associations only, not ${req.params.fromType} → ${req.params.toType}`, 'VALIDATION_ERROR');
+      return fail(
+        res,
+        400,
+        `The sandbox knows deal → contact associations only, not ${req.params.fromType} → ${req.params.toType}`,
+        'VALIDATION_ERROR',
+      );
     }
-    const parsed = z.object({ inputs: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String), after: z.string().optional() })) }).safeParse(req.body);
+    const parsed = z
+      .object({
+        inputs: z.array(
+          z.object({ id: z.union([z.string(), z.number()]).transform(String), after: z.string().optional() }),
+        ),
+      })
+      .safeParse(req.body);
     if (!parsed.success) return badBody(res, parsed.error);
     if (parsed.data.inputs.length > limits.batchMax) return tooMany(res, parsed.data.inputs.length);
     const startedAt = now();
@@ -543,7 +741,10 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       const next = offset + pageSize < contacts.length ? String(offset + pageSize) : null;
       results.push({
         from: { id },
-        to: page.map((c) => ({ toObjectId: Number(c), associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }] })),
+        to: page.map((c) => ({
+          toObjectId: Number(c),
+          associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }],
+        })),
         ...(next ? { paging: { next: { after: next, link: null } } } : {}),
       });
     }
@@ -559,7 +760,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
 
   // ---- custom object schemas (capability probe) ----
   api.get('/crm-object-schemas/v3/schemas', (_req, res) => {
-    if (!portal.customObjects) return fail(res, 403, 'This portal does not have access to custom objects (Enterprise only).', 'MISSING_SCOPES');
+    if (!portal.customObjects)
+      return fail(res, 403, 'This portal does not have access to custom objects (Enterprise only).', 'MISSING_SCOPES');
     res.json({ results: [] });
   });
 
@@ -575,7 +777,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     if (!type) return;
     const parsed = groupSchema.safeParse(req.body);
     if (!parsed.success) return badBody(res, parsed.error);
-    if (portal.groups[type].has(parsed.data.name)) return fail(res, 409, `A property group named '${parsed.data.name}' already exists.`, 'OBJECT_ALREADY_EXISTS');
+    if (portal.groups[type].has(parsed.data.name))
+      return fail(res, 409, `A property group named '${parsed.data.name}' already exists.`, 'OBJECT_ALREADY_EXISTS');
     const group = { ...parsed.data, archived: false };
     portal.groups[type].set(group.name, group);
     res.status(201).json(group);
@@ -585,7 +788,9 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const type = objectType(req, res);
     if (!type) return;
     const g = portal.groups[type].get(req.params.groupName);
-    return g ? res.json(g) : fail(res, 404, `Property group ${req.params.groupName} does not exist`, 'OBJECT_NOT_FOUND');
+    return g
+      ? res.json(g)
+      : fail(res, 404, `Property group ${req.params.groupName} does not exist`, 'OBJECT_NOT_FOUND');
   });
 
   api.patch('/crm/v3/properties/:objectType/groups/:groupName', (req, res) => {
@@ -603,7 +808,9 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const type = objectType(req, res);
     if (!type) return;
     const archived = req.query['archived'] === 'true';
-    res.json({ results: [...portal.properties[type].values()].filter((p) => p.archived === archived).map(propertyJson) });
+    res.json({
+      results: [...portal.properties[type].values()].filter((p) => p.archived === archived).map(propertyJson),
+    });
   });
 
   api.post('/crm/v3/properties/:objectType', (req, res) => {
@@ -612,11 +819,19 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const parsed = propertyCreateSchema.safeParse(req.body);
     if (!parsed.success) return badBody(res, parsed.error);
     if (!PROPERTY_TYPES[parsed.data.type]!.includes(parsed.data.fieldType)) {
-      return fail(res, 400, `Property type ${parsed.data.type} does not allow field type ${parsed.data.fieldType}`, 'VALIDATION_ERROR');
+      return fail(
+        res,
+        400,
+        `Property type ${parsed.data.type} does not allow field type ${parsed.data.fieldType}`,
+        'VALIDATION_ERROR',
+      );
     }
     try {
       const created = portal.createProperty(type, parsed.data);
-      if (created === 'exists') return fail(res, 409, `Property named '${parsed.data.name}' already exists.`, 'OBJECT_ALREADY_EXISTS', { subCategory: 'PropertyValidationError.PROPERTY_ALREADY_EXISTS' });
+      if (created === 'exists')
+        return fail(res, 409, `Property named '${parsed.data.name}' already exists.`, 'OBJECT_ALREADY_EXISTS', {
+          subCategory: 'PropertyValidationError.PROPERTY_ALREADY_EXISTS',
+        });
       res.status(201).json(propertyJson(created));
     } catch (e) {
       if (e instanceof SandboxValidationError) return fail(res, 400, e.message, e.category);
@@ -628,7 +843,9 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     const type = objectType(req, res);
     if (!type) return;
     const p = portal.properties[type].get(req.params.propertyName);
-    return p ? res.json(propertyJson(p)) : fail(res, 404, `Property ${req.params.propertyName} does not exist`, 'OBJECT_NOT_FOUND');
+    return p
+      ? res.json(propertyJson(p))
+      : fail(res, 404, `Property ${req.params.propertyName} does not exist`, 'OBJECT_NOT_FOUND');
   });
 
   api.patch('/crm/v3/properties/:objectType/:propertyName', (req, res) => {
@@ -636,11 +853,18 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     if (!type) return;
     const p = portal.properties[type].get(req.params.propertyName);
     if (!p) return fail(res, 404, `Property ${req.params.propertyName} does not exist`, 'OBJECT_NOT_FOUND');
-    if (p.hubspotDefined) return fail(res, 400, `Property ${p.name} is defined by HubSpot and cannot be changed`, 'VALIDATION_ERROR');
+    if (p.hubspotDefined)
+      return fail(res, 400, `Property ${p.name} is defined by HubSpot and cannot be changed`, 'VALIDATION_ERROR');
     const parsed = propertyCreateSchema.omit({ name: true }).partial().safeParse(req.body);
     if (!parsed.success) return badBody(res, parsed.error);
     const next = { ...p, ...parsed.data, updatedAt: now() };
-    if (!PROPERTY_TYPES[next.type]?.includes(next.fieldType)) return fail(res, 400, `Property type ${next.type} does not allow field type ${next.fieldType}`, 'VALIDATION_ERROR');
+    if (!PROPERTY_TYPES[next.type]?.includes(next.fieldType))
+      return fail(
+        res,
+        400,
+        `Property type ${next.type} does not allow field type ${next.fieldType}`,
+        'VALIDATION_ERROR',
+      );
     portal.properties[type].set(p.name, next);
     res.json(propertyJson(next));
   });
@@ -672,7 +896,9 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       properties['pipeline'] = found.pipeline.id;
     }
     if (parsed.data.owner !== undefined) {
-      const owner = [...portal.owners.values()].find((o) => o.id === parsed.data.owner || o.email === parsed.data.owner);
+      const owner = [...portal.owners.values()].find(
+        (o) => o.id === parsed.data.owner || o.email === parsed.data.owner,
+      );
       if (!owner) return fail(res, 400, `No owner with id or email "${parsed.data.owner}"`, 'VALIDATION_ERROR');
       properties['hubspot_owner_id'] = owner.id;
     }
@@ -695,10 +921,13 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
   server.use('/_sandbox', admin);
   server.use(api);
 
-  server.use((req: Request, res: Response) => fail(res, 404, `The sandbox does not implement ${req.method} ${req.path}`, 'OBJECT_NOT_FOUND'));
+  server.use((req: Request, res: Response) =>
+    fail(res, 404, `The sandbox does not implement ${req.method} ${req.path}`, 'OBJECT_NOT_FOUND'),
+  );
   server.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const parseError = error as { type?: string; status?: number };
-    if (parseError.type === 'entity.parse.failed') return fail(res, 400, 'Invalid input JSON: the body is not JSON', 'VALIDATION_ERROR');
+    if (parseError.type === 'entity.parse.failed')
+      return fail(res, 400, 'Invalid input JSON: the body is not JSON', 'VALIDATION_ERROR');
     fail(res, 500, `sandbox error: ${error instanceof Error ? error.message : String(error)}`, 'INTERNAL_ERROR');
   });
 
@@ -737,9 +966,15 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
 }
 
 const setDealSchema = z.object({
-  amount: z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "1250.00"').optional(),
+  amount: z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "1250.00"')
+    .optional(),
   stage: z.string().min(1).optional(),
-  closeDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').optional(),
+  closeDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+    .optional(),
   owner: z.string().min(1).optional(),
   properties: z.record(z.string(), z.string()).optional(),
 });

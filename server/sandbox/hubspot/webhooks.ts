@@ -17,11 +17,13 @@ export interface WebhookSubscription {
 export const DEFAULT_SUBSCRIPTIONS: WebhookSubscription[] = [
   { id: 1001, eventType: 'deal.creation' },
   { id: 1002, eventType: 'deal.deletion' },
-  ...['amount', 'dealstage', 'closedate', 'hubspot_owner_id', 'deal_currency_code', 'pipeline', 'dealtype'].map((propertyName, i) => ({
-    id: 1010 + i,
-    eventType: 'deal.propertyChange' as const,
-    propertyName,
-  })),
+  ...['amount', 'dealstage', 'closedate', 'hubspot_owner_id', 'deal_currency_code', 'pipeline', 'dealtype'].map(
+    (propertyName, i) => ({
+      id: 1010 + i,
+      eventType: 'deal.propertyChange' as const,
+      propertyName,
+    }),
+  ),
 ];
 
 export interface WebhookEvent {
@@ -93,7 +95,9 @@ export class WebhookDispatcher {
       const wanted =
         (s.eventType === 'deal.creation' && change.kind === 'creation') ||
         (s.eventType === 'deal.deletion' && change.kind === 'deletion') ||
-        (s.eventType === 'deal.propertyChange' && change.kind === 'propertyChange' && s.propertyName === change.propertyName);
+        (s.eventType === 'deal.propertyChange' &&
+          change.kind === 'propertyChange' &&
+          s.propertyName === change.propertyName);
       if (!wanted) continue;
       this.queue.push({
         eventId: this.eventId++,
@@ -108,7 +112,9 @@ export class WebhookDispatcher {
         changeSource: change.changeSource,
         ...(change.kind === 'creation' ? { changeFlag: 'CREATED' } : {}),
         ...(change.kind === 'deletion' ? { changeFlag: 'DELETED' } : {}),
-        ...(change.propertyName !== undefined ? { propertyName: change.propertyName, propertyValue: change.propertyValue ?? '' } : {}),
+        ...(change.propertyName !== undefined
+          ? { propertyName: change.propertyName, propertyValue: change.propertyValue ?? '' }
+          : {}),
       });
     }
     this.timer ??= setTimeout(() => this.flush(), this.options.batchDelayMs ?? 50);
