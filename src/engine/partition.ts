@@ -123,13 +123,23 @@ class PartitionBuilder {
     this.rounding = { decimals: plan.rounding.decimals, mode: plan.rounding.mode, line: plan.rounding.scope === 'line' };
   }
 
+  /** Year-to-date credit is only kept when some gate reads annual attainment (year-input components keep it anyway). */
+  private get readsYear(): boolean {
+    if (this.readsYearCache === undefined) {
+      this.readsYearCache = this.ctx.plans.some((p) => p.versions.some((v) => v.components.some((c) => [...c.gates, ...c.rates.tiers.flatMap((t) => (t.gate ? [t.gate] : []))].some((g) => g.on === 'annual'))));
+    }
+    return this.readsYearCache;
+  }
+
+  private readsYearCache: boolean | undefined;
+
   private get explain(): boolean {
     return this.ctx.explain;
   }
 
   /** Rounds a line per the plan's rounding policy (statement scope keeps lines exact). */
   private finish(value: Decimal): Decimal {
-    return this.rounding.line ? round(value, this.rounding.decimals, this.rounding.mode) : value;
+    return this.rounding.line && value.decimalPlaces() > this.rounding.decimals ? round(value, this.rounding.decimals, this.rounding.mode) : value;
   }
 
   private roundingStep(exact: Decimal, value: Decimal): TraceStep {
@@ -332,7 +342,8 @@ class PartitionBuilder {
     const counting = rates.axis === 'count';
     const n1 = counting ? n0.plus(count) : n0;
     st.pAmount = rates.input === 'period' ? a1 : st.pAmount.plus(amount);
-    st.yAmount = rates.input === 'year' ? a1 : st.yAmount.plus(amount);
+    if (rates.input === 'year') st.yAmount = a1;
+    else if (this.readsYear) st.yAmount = st.yAmount.plus(amount);
     if (counting) {
       st.pCount = rates.input === 'period' ? n1 : st.pCount.plus(count);
       st.yCount = rates.input === 'year' ? n1 : st.yCount.plus(count);

@@ -19,6 +19,9 @@ function issue(ctx: Ctx, path: Path, message: string): void {
 function checkTierTable(table: TierTable, path: Path, ctx: Ctx): void {
   if (table.application === 'interpolated') {
     const curve = table.curve ?? [];
+    if (table.basis === 'credit' && table.axis === 'count') {
+      issue(ctx, [...path, 'basis'], 'an interpolated curve on the count axis pays a target incentive or a fixed amount, not a rate on credit');
+    }
     if (curve.length < 2) issue(ctx, [...path, 'curve'], 'interpolated application needs a curve of at least two points');
     for (let i = 1; i < curve.length; i++) {
       if (!dec(curve[i]!.at).greaterThan(dec(curve[i - 1]!.at))) {
