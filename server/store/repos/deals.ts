@@ -53,7 +53,12 @@ export async function upsertDeals(db: Db, tenantId: string, deals: readonly Deal
   for (let i = 0; i < deals.length; i += chunkSize) {
     const chunk = [...new Map(deals.slice(i, i + chunkSize).map((d) => [d.id, d])).values()];
     const previous = new Map<string, Deal>();
-    const prevRows = await db.selectFrom('deals').select(['id', 'data']).where('tenant_id', '=', tenantId).where('id', 'in', chunk.map((d) => d.id)).execute();
+    const prevRows = await db
+      .selectFrom('deals')
+      .select(['id', 'data'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', sql<string>`ANY(${chunk.map((d) => d.id)}::text[])`)
+      .execute();
     for (const r of prevRows) previous.set(r.id, r.data as unknown as Deal);
 
     const changed = await bulkUpsert<{ id: string }>(
@@ -87,7 +92,11 @@ export async function upsertDeals(db: Db, tenantId: string, deals: readonly Deal
 
 async function replaceDealPayees(db: Db, tenantId: string, deals: readonly Deal[]): Promise<void> {
   if (deals.length === 0) return;
-  await db.deleteFrom('deal_payees').where('tenant_id', '=', tenantId).where('deal_id', 'in', deals.map((d) => d.id)).execute();
+  await db
+    .deleteFrom('deal_payees')
+    .where('tenant_id', '=', tenantId)
+    .where('deal_id', '=', sql<string>`ANY(${deals.map((d) => d.id)}::text[])`)
+    .execute();
   await bulkUpsert(
     db,
     {
