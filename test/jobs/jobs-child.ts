@@ -27,7 +27,7 @@ if (mode === 'cron') {
   );
   stop = () => scheduler.stop(5000);
 } else {
-  const queue = await startQueue(store, { pollingIntervalSeconds: 0.5, batchSize: 5 });
+  const queue = await startQueue(store, { pollingIntervalSeconds: 0.5, batchSize: 5, log: { info: () => undefined, error: (f) => console.error('queue error', JSON.stringify(f)) } });
   await queue.work('recalc', async (partitions) => {
     await Promise.all(
       partitions.map(async (p) => {
