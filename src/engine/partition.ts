@@ -86,6 +86,9 @@ interface CompState {
   forfeited: Decimal[];
   earned: Decimal;
   periodCapIn: Decimal;
+  /** Trace strings that only change with the period or the rules. */
+  quotaText?: string | null;
+  ruleText?: string;
 }
 
 interface BonusState {
@@ -143,10 +146,17 @@ class PartitionBuilder {
   }
 
   private roundingStep(exact: Decimal, value: Decimal): TraceStep {
-    return this.rounding.line
-      ? { step: 'rounding', rule: `rounding.scope=line; rounding.decimals=${this.rounding.decimals}; rounding.mode=${this.rounding.mode}`, text: `${s(exact)} rounded to ${s(value)}`, values: { exact: s(exact), rounded: s(value) } }
-      : { step: 'rounding', rule: 'rounding.scope=statement', text: 'kept exact; the statement total is rounded', values: { exact: s(exact) } };
+    const ex = s(exact);
+    if (!this.rounding.line) return { step: 'rounding', rule: 'rounding.scope=statement', text: 'kept exact; the statement total is rounded', values: { exact: ex } };
+    const rounded = exact === value ? ex : s(value);
+    return { step: 'rounding', rule: this.roundingRule, text: `${ex} rounded to ${rounded}`, values: { exact: ex, rounded } };
   }
+
+  private get roundingRule(): string {
+    return (this.roundingRuleText ??= `rounding.scope=line; rounding.decimals=${this.rounding.decimals}; rounding.mode=${this.rounding.mode}`);
+  }
+
+  private roundingRuleText: string | undefined;
 
   private push(line: Omit<EngineLine, 'amount' | 'payeeId' | 'periodId'>): void {
     const amount = this.rounding.line ? toDecimalString(line.value, this.rounding.decimals) : s(line.value);
@@ -209,6 +219,8 @@ class PartitionBuilder {
       st.active = active;
       st.period = period;
       st.quota = this.quotaOf(active, period);
+      st.quotaText = st.quota ? s(st.quota) : null;
+      st.ruleText = undefined;
       if (st.annualQuota === null || versionChanged) st.annualQuota = this.quotaOf(active, parsePeriodId(String(this.year).padStart(4, '0'), this.ctx.calendar));
       const rates = comp.rates;
       const scopeQuota = rates.input === 'year' ? st.annualQuota : st.quota;
@@ -302,7 +314,7 @@ class PartitionBuilder {
         step: 'credit',
         rule: c.rule,
         text: `deal ${c.deal.id} (${c.deal.amount} ${c.deal.currency}, credited ${c.date}) → ${c.payeeId}: ${c.role}${c.role === 'rollup' ? ` of ${c.fromPayeeId}` : ''}`,
-        values: { dealId: c.deal.id, dealAmount: c.deal.amount, dealCurrency: c.deal.currency, creditDate: c.date, role: c.role, share: s(c.share) },
+        values: { dealId: c.deal.id, dealAmount: c.deal.amount, dealCurrency: c.deal.currency, creditDate: c.date, role: c.role, share: c.share === ONE ? '1' : s(c.share) },
       },
     ];
     if (c.fxRate !== '1') steps.push({ step: 'fx', rule: 'currency: dated FX at the credit date', text: `${c.deal.currency}→${c.currency} at ${c.fxRate}`, values: { rate: c.fxRate, credit: s(c.amount) } });
@@ -350,6 +362,8 @@ class PartitionBuilder {
     }
 
     const trace: TraceStep[] | null = this.explain ? this.creditTrace(c) : null;
+    const creditStr = s(amount);
+    let sliceOut: TierSlice[] | undefined;
     let raw = ZERO;
     let slices: readonly Slice[] = NO_SLICES;
     if (st.table) {
@@ -368,7 +382,10 @@ class PartitionBuilder {
       raw = r.payout;
       slices = r.slices;
       if (rates.input !== 'transaction') st.value = r.value;
-      if (trace) trace.push(this.tierTrace(st, amount, r.payout, slices));
+      if (trace) {
+        sliceOut = slices.map((sl) => this.tierSlice(st, sl));
+        trace.push(this.tierTrace(st, creditStr, r.payout, slices, sliceOut));
+      }
     } else if (trace) {
       trace.push({ step: 'tier', rule: 'quota', text: `no quota for ${st.period?.id ?? ''}: attainment cannot be measured, nothing is paid` });
     }
@@ -399,8 +416,8 @@ class PartitionBuilder {
       kind: 'commission',
       componentId: comp.id,
       dealId: c.deal.id,
-      credit: s(amount),
-      tiers: this.explain ? slices.map((sl) => this.tierSlice(st, sl)) : undefined,
+      credit: creditStr,
+      tiers: this.explain ? (sliceOut ?? []) : undefined,
       trace: trace ?? [],
       date: c.date,
       value,
@@ -409,14 +426,16 @@ class PartitionBuilder {
     this.releaseCrossGates(c, comp.id);
   }
 
-  private tierTrace(st: CompState, amount: Decimal, payout: Decimal, slices: readonly Slice[]): TraceStep {
+  private tierTrace(st: CompState, creditStr: string, payout: Decimal, slices: readonly Slice[], sliceOut: TierSlice[]): TraceStep {
     const r = st.active.comp.rates;
-    const parts = slices.map((sl) => (sl.tier ? `${s(sl.credit)} in ${sl.tier.label} × ${sl.tier.rate}${sl.tier.multiplier !== '1' ? ` × ${sl.tier.multiplier}` : ''}` : `curve ${s(sl.inInput)}`));
+    const parts = slices.map((sl, i) => (sl.tier ? `${sliceOut[i]!.creditInTier} in ${sl.tier.label} × ${sl.tier.rate}${sl.tier.multiplier !== '1' ? ` × ${sl.tier.multiplier}` : ''}` : `curve ${s(sl.inInput)}`));
+    const payoutStr = slices.length === 1 ? sliceOut[0]!.payout : s(payout);
+    const quota = st.quotaText ?? null;
     return {
       step: 'tier',
-      rule: `rates.application=${r.application}; rates.input=${r.input}; rates.axis=${r.axis}; rates.basis=${r.basis}`,
-      text: `credit ${s(amount)} on ${st.active.comp.id} (${st.period?.id ?? ''}${st.quota ? `, quota ${s(st.quota)}` : ''}): ${parts.join(' + ')} = ${s(payout)}`,
-      values: { credit: s(amount), payout: s(payout), quota: st.quota ? s(st.quota) : null, periodToDate: s(st.pAmount) },
+      rule: (st.ruleText ??= `rates.application=${r.application}; rates.input=${r.input}; rates.axis=${r.axis}; rates.basis=${r.basis}`),
+      text: `credit ${creditStr} on ${st.id} (${st.period?.id ?? ''}${quota ? `, quota ${quota}` : ''}): ${parts.join(' + ')} = ${payoutStr}`,
+      values: { credit: creditStr, payout: payoutStr, quota, periodToDate: s(st.pAmount) },
     };
   }
 
