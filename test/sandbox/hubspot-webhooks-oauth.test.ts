@@ -109,6 +109,34 @@ describe('webhook delivery', () => {
     });
   });
 
+  it('reports deals created and deleted through the admin API as creation and deletion events', async () => {
+    const target = await startReceiver();
+    sandbox = await startHubSpotSandbox({
+      scenario: generateScenario({ owners: 1, dealsPerOwner: 1 }),
+      webhooks: { targetUrl: target.url, batchDelayMs: 5 },
+    });
+    const admin = (method: string, path: string, body?: unknown) =>
+      fetch(`${sandbox!.url}/_sandbox${path}`, {
+        method,
+        headers: { 'Content-Type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const created = await admin('POST', '/deals', {
+      properties: { dealname: 'New', amount: '500', dealstage: 'closedwon', pipeline: 'default' },
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    expect((await admin('DELETE', `/deals/${id}`)).status).toBe(204);
+    expect((await admin('DELETE', `/deals/${id}`)).status).toBe(404);
+    await sandbox.webhooks.idle();
+    const events = target.received.flatMap((r) => JSON.parse(r.body) as WebhookEvent[]);
+    expect(events.map((e) => [e.subscriptionType, e.objectId, e.changeFlag])).toEqual([
+      ['deal.creation', Number(id), 'CREATED'],
+      ['deal.deletion', Number(id), 'DELETED'],
+    ]);
+    expect(sandbox.state.objects.deals.has(id)).toBe(false);
+  });
+
   it('retries a failed delivery with attemptNumber counting up, and not after a 4xx that HubSpot does not retry', async () => {
     const target = await startReceiver([503, 204, 400]);
     sandbox = await startHubSpotSandbox({

@@ -79,6 +79,11 @@ export interface HubSpotConnectorOptions {
   onRetry?: (event: RetryEvent) => void;
   /** Extra deal properties to read (custom crediting attributes). */
   extraDealProperties?: string[];
+  /**
+   * Batches in flight at once (default 4): enough to keep the budget busy when HubSpot answers slowly;
+   * the limiter, not this number, decides the rate.
+   */
+  batchConcurrency?: number;
 }
 
 export class HubSpotConnector implements CrmConnector {
@@ -86,8 +91,8 @@ export class HubSpotConnector implements CrmConnector {
   private readonly api: ApiGroups;
   private readonly caller: HubSpotCaller;
   private readonly dealProperties: string[];
-  private account: AccountDetails | null = null;
-  private dealContext: DealContext | null = null;
+  private account: Promise<AccountDetails> | null = null;
+  private dealContext: Promise<DealContext> | null = null;
 
   constructor(private readonly options: HubSpotConnectorOptions) {
     const limits = options.limits ?? DEFAULT_PORTAL_LIMITS;
@@ -109,12 +114,18 @@ export class HubSpotConnector implements CrmConnector {
     return callOptions(await this.options.accessToken());
   }
 
-  async accountDetails(): Promise<AccountDetails> {
+  /** The portal's id, currency settings and time zone; read once. */
+  accountDetails(): Promise<AccountDetails> {
     if (!this.account) {
-      const body = await this.caller.call('account details', async () =>
-        getJson(this.api.raw, '/account-info/v3/details', await this.options.accessToken()),
-      );
-      this.account = accountDetailsSchema.parse(body);
+      const loading = this.caller
+        .call('account details', async () =>
+          getJson(this.api.raw, '/account-info/v3/details', await this.options.accessToken()),
+        )
+        .then((body) => accountDetailsSchema.parse(body));
+      loading.catch(() => {
+        if (this.account === loading) this.account = null;
+      });
+      this.account = loading;
     }
     return this.account;
   }
@@ -133,6 +144,24 @@ export class HubSpotConnector implements CrmConnector {
       homeCurrency: account.companyCurrency,
       timeZone: account.timeZone,
     };
+  }
+
+  /** Splits items into batches of 100, sends up to `batchConcurrency` at once, answers in input order. */
+  private async inBatches<T, R>(
+    items: readonly T[],
+    send: (chunk: T[]) => Promise<R>,
+  ): Promise<Array<{ chunk: T[]; body: R }>> {
+    const all = chunks(items, BATCH_LIMIT);
+    const out: Array<{ chunk: T[]; body: R }> = new Array(all.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < all.length) {
+        const i = next++;
+        out[i] = { chunk: all[i]!, body: await send(all[i]!) };
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.batchConcurrency ?? 4, all.length) }, worker));
+    return out;
   }
 
   private async probe(label: string, send: () => Promise<unknown>): Promise<boolean> {
@@ -195,15 +224,23 @@ export class HubSpotConnector implements CrmConnector {
       }));
   }
 
-  private async context(refresh = false): Promise<DealContext> {
+  /** Currency, time zone and stage metadata for mapping deals; loaded once, shared by concurrent batches. */
+  private context(refresh = false): Promise<DealContext> {
     if (!this.dealContext || refresh) {
-      const account = await this.accountDetails();
-      this.dealContext = {
-        stages: stageIndex(await this.listPipelines()),
-        homeCurrency: account.companyCurrency,
-        multiCurrency: account.additionalCurrencies.length > 0,
-        timeZone: account.timeZone,
-      };
+      const loading = (async () => {
+        const account = await this.accountDetails();
+        return {
+          stages: stageIndex(await this.listPipelines()),
+          homeCurrency: account.companyCurrency,
+          multiCurrency: account.additionalCurrencies.length > 0,
+          timeZone: account.timeZone,
+        };
+      })();
+      // A failed load is not cached: the next caller tries again.
+      loading.catch(() => {
+        if (this.dealContext === loading) this.dealContext = null;
+      });
+      this.dealContext = loading;
     }
     return this.dealContext;
   }
@@ -327,8 +364,8 @@ export class HubSpotConnector implements CrmConnector {
 
   async readDeals(ids: readonly string[]): Promise<DealRead> {
     const result: DealRead = { deals: [], problems: [], missing: [], modifiedAt: {} };
-    for (const chunk of chunks(unique(ids), BATCH_LIMIT)) {
-      const body = batchObjectsSchema.parse(
+    const batches = await this.inBatches(unique(ids), async (chunk) =>
+      batchObjectsSchema.parse(
         await this.caller.call('reading deals', async () =>
           this.api.dealsBatch.read(
             { inputs: chunk.map((id) => ({ id })), properties: this.dealProperties, propertiesWithHistory: [] },
@@ -336,35 +373,38 @@ export class HubSpotConnector implements CrmConnector {
             await this.auth(),
           ),
         ),
-      );
+      ),
+    );
+    for (const { chunk, body } of batches) {
       const { objects, problems } = this.parseObjects(body.results, 'deal');
       const mapped = await this.mapDeals(objects);
       result.deals.push(...mapped.deals);
       result.problems.push(...problems, ...mapped.problems);
       Object.assign(result.modifiedAt, modifiedAtOf(objects));
-      const found = new Set(objects.map((o) => o.id));
-      result.missing.push(...chunk.filter((id) => !found.has(id) && !problems.some((p) => p.id === id)));
+      const found = new Set([...objects.map((o) => o.id), ...problems.map((p) => p.id)]);
+      result.missing.push(...chunk.filter((id) => !found.has(id)));
     }
     return result;
   }
 
   async readSplits(dealIds: readonly string[]): Promise<SplitRead> {
     const result: SplitRead = { splits: {}, problems: [] };
-    for (const chunk of chunks(unique(dealIds), BATCH_LIMIT)) {
-      const body = dealSplitsBatchSchema.parse(
+    const batches = await this.inBatches(unique(dealIds), async (chunk) =>
+      dealSplitsBatchSchema.parse(
         await this.caller.call('reading deal splits', async () =>
           this.api.dealSplitsBatch.read({ inputs: chunk.map((id) => ({ id })) }, await this.auth()),
         ),
-      );
+      ),
+    );
+    for (const { chunk, body } of batches) {
+      const answered = new Set((body.errors ?? []).flatMap((e) => e.context?.['ids'] ?? []));
       for (const entry of body.results) {
+        answered.add(entry.id);
         const r = mapSplits(entry.id, entry.splits);
         if ('splits' in r) result.splits[entry.id] = r.splits;
         else result.problems.push(r.problem);
       }
-      const unknown = new Set((body.errors ?? []).flatMap((e) => e.context?.['ids'] ?? []));
-      for (const id of chunk)
-        if (!(id in result.splits) && !unknown.has(id) && !result.problems.some((p) => p.id === id))
-          result.splits[id] = [];
+      for (const id of chunk) if (!answered.has(id)) result.splits[id] = [];
     }
     return result;
   }
@@ -375,14 +415,16 @@ export class HubSpotConnector implements CrmConnector {
     let pending = unique(dealIds).map((id) => ({ id, after: undefined as string | undefined }));
     while (pending.length > 0) {
       const next: typeof pending = [];
-      for (const chunk of chunks(pending, BATCH_LIMIT)) {
+      const batches = await this.inBatches(pending, async (chunk) => {
         const inputs = chunk.map((p) => (p.after ? { id: p.id, after: p.after } : { id: p.id }));
-        const body = associationsBatchSchema.parse(
+        return associationsBatchSchema.parse(
           await this.caller.call('reading deal contacts', async () =>
             this.api.associationsBatch.getPage('deals', 'contacts', { inputs }, await this.auth()),
           ),
         );
-        // Deals without contacts come back as per-record errors (NO_ASSOCIATIONS_FOUND): an empty list.
+      });
+      // Deals without contacts come back as per-record errors (NO_ASSOCIATIONS_FOUND): an empty list.
+      for (const { body } of batches) {
         for (const r of body.results) {
           (contacts[r._from.id] ??= []).push(...r.to.map((t) => t.toObjectId));
           const after = r.paging?.next?.after;
@@ -490,7 +532,7 @@ export class HubSpotConnector implements CrmConnector {
         throw new Error(`[Attain] deal ${w.dealId} appears twice in one write-back; merge its values first`);
       seen.add(w.dealId);
     }
-    for (const chunk of chunks(writes, BATCH_LIMIT)) results.push(...(await this.writeChunk(chunk)));
+    for (const { body } of await this.inBatches(writes, (chunk) => this.writeChunk(chunk))) results.push(...body);
     return results;
   }
 

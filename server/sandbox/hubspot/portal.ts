@@ -356,6 +356,17 @@ export class SandboxPortal {
     return deal;
   }
 
+  /** Deletes a deal the way a user does in HubSpot: gone from search and batch reads, a deletion event. */
+  deleteDeal(id: string): boolean {
+    if (!this.objects.deals.delete(id)) return false;
+    this.dealContacts.delete(id);
+    this.splits.delete(id);
+    this.sortCache.clear();
+    const stamp = this.stamp();
+    for (const l of this.listeners) l({ objectId: id, kind: 'deletion', changeSource: 'CRM_UI', occurredAt: stamp });
+    return true;
+  }
+
   private validateValue(type: ObjectType, name: string, value: string, asUser: boolean): void {
     const p = this.properties[type].get(name);
     if (!p || p.archived)

@@ -911,6 +911,22 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       throw e;
     }
   });
+  admin.post('/deals', (req, res) => {
+    const parsed = z.object({ properties: z.record(z.string(), z.string()) }).safeParse(req.body);
+    if (!parsed.success) return badBody(res, parsed.error);
+    try {
+      const deal = portal.createDeal(parsed.data.properties);
+      res.status(201).json({ id: deal.id, properties: deal.properties });
+    } catch (e) {
+      if (e instanceof SandboxValidationError) return fail(res, 400, e.message, e.category);
+      throw e;
+    }
+  });
+  admin.delete('/deals/:id', (req, res) =>
+    portal.deleteDeal(req.params.id)
+      ? res.status(204).end()
+      : fail(res, 404, `Deal ${req.params.id} not found`, 'OBJECT_NOT_FOUND'),
+  );
   admin.put('/webhooks', (req, res) => {
     const parsed = z.object({ targetUrl: z.url().nullable() }).safeParse(req.body);
     if (!parsed.success) return badBody(res, parsed.error);
