@@ -23,6 +23,8 @@ export interface RecalcOptions {
   /** Who asked: a user/token id, 'system', 'job:recalc', 'cron:nightly'. */
   actor?: string;
   engine: CalcEngine;
+  /** Called with the run id as soon as the run is recorded (before the engine runs), e.g. to answer an API call early. */
+  onStarted?: (runId: string) => void;
 }
 
 export interface RecalcResult {
@@ -64,6 +66,7 @@ async function runAndPublish(
   const actor = options.actor ?? 'system';
   const asOf = asOfDate(options.now);
   const runId = await beginRun(db, tenantId, { kind, partitions: kind === 'full' ? null : partitions, triggeredBy: actor, asOf });
+  options.onStarted?.(runId);
   try {
     const calendar = await calendarOf(db, tenantId, inputs);
     const wanted = new Set(partitions.map((p) => `${p.payeeId}\u0000${p.year}`));
