@@ -80,12 +80,13 @@ export function payeePeriodResult(ctx: EngineContext, payeeId: string, periodId:
     for (const comp of v.components) {
       const isPrimary = (v.primaryComponentId ?? v.components[0]!.id) === comp.id;
       const quota = ctx.quotas.quotaFor(payee, comp, isPrimary, period);
-      if (quota === null && isPrimary) {
-        addWarning(ctx, { code: 'missing-quota', message: `no quota for "${payeeId}" on component "${comp.id}" in ${periodId}`, payeeId, periodId });
-      }
       const monthly = partition.credited.get(comp.id);
       let credited = ZERO;
       if (monthly) for (let i = from; i <= to; i++) credited = credited.plus(monthly[i] ?? ZERO);
+      // attainment is shown for the primary measure: without a quota it cannot be, once there is credit to measure
+      if (quota === null && isPrimary && !credited.isZero()) {
+        addWarning(ctx, { code: 'missing-quota', message: `no quota for "${payeeId}" on component "${comp.id}" in ${periodId}; attainment is reported as 0`, payeeId, periodId });
+      }
       const result: ComponentResult = {
         componentId: comp.id,
         name: comp.name,

@@ -148,7 +148,7 @@ class PartitionBuilder {
   private roundingStep(exact: Decimal, value: Decimal): TraceStep {
     const ex = s(exact);
     if (!this.rounding.line) return { step: 'rounding', rule: 'rounding.scope=statement', text: 'kept exact; the statement total is rounded', values: { exact: ex } };
-    const rounded = exact === value ? ex : s(value);
+    const rounded = toDecimalString(value, this.rounding.decimals);
     return { step: 'rounding', rule: this.roundingRule, text: `${ex} rounded to ${rounded}`, values: { exact: ex, rounded } };
   }
 
