@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, type RecalcPort } from './app.js';
+import { createApp, type AppDeps, type RecalcPort } from './app.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { openStore, type Store } from './store/index.js';
@@ -33,6 +33,8 @@ export interface StartOptions {
   startJobs(store: Store): Promise<Jobs>;
   /** Runs after the store and jobs are up and before the port opens (e.g. loading the demo tenant). */
   beforeListen?(store: Store, jobs: Jobs): Promise<void>;
+  /** Optional app dependencies known only after start-up (e.g. the HubSpot routes of the sandbox demo). */
+  appDeps?(): Pick<AppDeps, 'hubspot'>;
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -59,6 +61,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
       recalc: jobs.recalc,
       readiness: jobs.readiness,
       ...(config.publicBaseUrl ? { publicBaseUrl: config.publicBaseUrl } : {}),
+      ...(options.appDeps?.() ?? {}),
     });
     const http: Server = createServer(app);
     // Keep-alive sockets must not hold shutdown open for their idle timeout.

@@ -5,6 +5,16 @@
  * recalculation at the dirty marks, write-back at the outbox) and writes nothing that is already in HubSpot.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { domainEngine } from '../calc/engine.js';
+import { loadCalcInputs } from '../calc/load-inputs.js';
+import { WEBHOOK_PATH } from '../http/hubspot/webhooks.js';
+import type { HubSpotRouteDeps } from '../http/hubspot/feature.js';
+import { loadReferenceDataSet, scenarioFromDataSet, startHubSpotSandbox, type HubSpotSandbox } from '../sandbox/hubspot/index.js';
+import { createTokenCipher } from '../security/token-cipher.js';
+import { markDirty } from '../sync/dirty.js';
+import { HubSpotSyncService, type ServiceLog } from '../sync/service.js';
 import { parsePlan } from '../../src/plan/index.js';
 import type { CalcEngine } from '../calc/engine-port.js';
 import { budgetKeyFor, completeOAuthInstall, connectorForTenant, connectStaticToken, type InstallDeps, type InstallResult } from '../crm/hubspot/install.js';
@@ -12,11 +22,12 @@ import { HubSpotOAuth } from '../crm/hubspot/oauth.js';
 import type { HubSpotConnector, HubSpotConnectorOptions } from '../crm/hubspot/connector.js';
 import { DEFAULT_PORTAL_LIMITS, processPortalBudgets } from '../crm/hubspot/limiter.js';
 import type { DealWrite, ProvisioningReport } from '../crm/port.js';
-import { getTenant, listPlans, savePlanRevision, updateTenantSettings, type Db } from '../store/index.js';
+import { findTenantByCrmAccount, getTenant, listDeals, listPayees, listPlans, savePlanRevision, updateTenantSettings, type Db, type Store } from '../store/index.js';
 import { syncHubSpot, type HubSpotSyncSettings, type SyncReport } from '../sync/hubspot-sync.js';
 import { publishDirty, type PublishReport } from '../writeback/publish.js';
 
 export const REFERENCE_PLAN_FILE = new URL('../../examples/reference-scenario/plan.json', import.meta.url);
+const REFERENCE_DATA_FILE = new URL('../../examples/reference-scenario/data.json', import.meta.url);
 
 /** What the cycle needs to know about the HubSpot it talks to (the sandbox hands these out). */
 export interface HubSpotTarget {
@@ -111,4 +122,118 @@ export async function runHubSpotCycle(options: HubSpotCycleOptions): Promise<Hub
     ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
   });
   return { tenantId, portalId: installed.portalId, mode, provisioning, sync, publish, written: publish.writeBack.written, connector };
+}
+
+// ---- `npm start` without HubSpot credentials: the cycle against a local sandbox, then live via webhooks ----
+
+export interface HubSpotDemoOptions {
+  store: Pick<Store, 'db'>;
+  encryptionKey: Buffer;
+  /** Where the service will listen; the sandbox delivers webhooks to `${origin}/hubspot/webhooks`. */
+  publicOrigin: string;
+  /** Sandbox port (default 3100; taken → any free port). */
+  sandboxPort?: number;
+  log?: ServiceLog;
+  print?: (line: string) => void;
+}
+
+export interface HubSpotDemo {
+  sandbox: HubSpotSandbox;
+  tenantId: string;
+  /** For createApp: the webhook route (and the uninstall endpoint). */
+  routes: HubSpotRouteDeps;
+  /** What the first cycle wrote, ready to print. */
+  banner: string;
+  /** After the service listens: the sandbox starts delivering webhooks. */
+  listening(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The sandbox is in memory and starts fresh with every process, so the demo tenant forgets what it wrote to
+ * the previous one (checkpoints, last written values, outbox) and marks its partitions for recalculation.
+ */
+async function forgetPreviousSandbox(db: Db, tenantId: string): Promise<void> {
+  await sql`DELETE FROM sync_checkpoints WHERE tenant_id = ${tenantId}`.execute(db);
+  await sql`DELETE FROM writeback_state WHERE tenant_id = ${tenantId}`.execute(db);
+  await sql`DELETE FROM writeback_outbox WHERE tenant_id = ${tenantId}`.execute(db);
+  const deals = await listDeals(db, tenantId);
+  if (deals.length === 0) return;
+  const inputs = await loadCalcInputs(db, tenantId, { deals: false });
+  await markDirty(db, tenantId, { partitions: deals.flatMap((d) => domainEngine.touchedPartitions(inputs, null, d)) });
+}
+
+function describeWrites(db: Db, tenantId: string, written: readonly DealWrite[], limit: number): Promise<string[]> {
+  return (async () => {
+    const deals = new Map((await listDeals(db, tenantId)).map((d) => [d.id, d]));
+    const payees = new Map((await listPayees(db, tenantId)).map((p) => [p.id, p.name]));
+    const rows = written.slice(0, limit).map((w) => {
+      const d = deals.get(w.dealId);
+      const v = w.values;
+      const parts = [
+        v.commissionPeriod !== undefined ? `period ${v.commissionPeriod ?? '–'}` : null,
+        v.creditedAmount !== undefined ? `credited ${v.creditedAmount ?? '–'}` : null,
+        v.earnedCommission !== undefined ? `earned ${v.earnedCommission ?? '–'}` : null,
+        v.tierReached !== undefined ? `tier ${v.tierReached ?? '–'}` : null,
+        v.ownerAttainment !== undefined ? `owner attainment ${v.ownerAttainment ?? '–'} %` : null,
+      ].filter(Boolean);
+      return `  deal ${w.dealId} ${d?.name ? `"${d.name}" ` : ''}(${payees.get(d?.ownerId ?? '') ?? 'no owner'}): ${parts.join(', ')}`;
+    });
+    if (written.length > limit) rows.push(`  … and ${written.length - limit} more deals`);
+    return rows;
+  })();
+}
+
+export async function startHubSpotDemo(options: HubSpotDemoOptions): Promise<HubSpotDemo> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const reference = loadReferenceDataSet(fileURLToPath(REFERENCE_DATA_FILE));
+  if (!reference) throw new Error('[Attain] examples/reference-scenario/data.json is missing: the HubSpot sandbox has nothing to hold');
+  const port = options.sandboxPort ?? 3100;
+  const scenario = scenarioFromDataSet(reference).scenario;
+  const webhookUrl = `${options.publicOrigin.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
+  const sandbox = await startHubSpotSandbox({ scenario, port }).catch(() => startHubSpotSandbox({ scenario, port: 0 }));
+  const install: InstallDeps = { db: options.store.db, cipher: createTokenCipher(options.encryptionKey), now: () => new Date() };
+  try {
+    const existing = await findTenantByCrmAccount(install.db, 'hubspot', String(sandbox.state.portalId));
+    if (existing) await forgetPreviousSandbox(install.db, existing);
+    const cycle = await runHubSpotCycle({ install, target: sandbox });
+    const tenantId = cycle.tenantId;
+    const service = new HubSpotSyncService({
+      store: options.store,
+      now: () => new Date(),
+      connectorFor: (t) => connectorForTenant(install, t, null, { basePath: sandbox.url }),
+      ...(options.log ? { log: options.log } : {}),
+      onPublished: (t, report) => {
+        if (report.writeBack.written.length === 0) return;
+        void describeWrites(install.db, t, report.writeBack.written, 10).then((rows) => print([`HubSpot webhook → recalculated and wrote back ${report.writeBack.written.length} deal(s):`, ...rows].join('\n')));
+      },
+    });
+    const someDeal = [...sandbox.state.objects.deals.values()].find((d) => d.properties['attain_earned_commission'] !== undefined) ?? [...sandbox.state.objects.deals.values()][0];
+    const lines = [
+      `HubSpot (local sandbox ${sandbox.url}, portal ${sandbox.state.portalId}, tenant "${tenantId}"):`,
+      `  installed with a static token, ${cycle.provisioning.created.length} properties created (${cycle.provisioning.existing.length} already there), ` +
+        `${cycle.sync.dealsRead} deals synced, ${cycle.sync.quotasChanged} quotas from goals, ${cycle.written.length} deals written back:`,
+      ...(await describeWrites(install.db, tenantId, cycle.written, 12)),
+      '',
+      `Change a deal in the sandbox and watch pay follow within seconds (webhook → re-read → recalculate → write back):`,
+      `  curl -s -X PATCH ${sandbox.url}/_sandbox/deals/${someDeal?.id ?? '<deal id>'} -H 'Content-Type: application/json' -d '{"amount":"2500000"}'`,
+    ];
+    return {
+      sandbox,
+      tenantId,
+      routes: { install, webhooks: { clientSecrets: () => [sandbox.app.clientSecret], publicOrigin: options.publicOrigin, onEvents: (t) => service.kick(t), ...(options.log ? { log: { warn: (f: object, m: string) => options.log!.error(f, m) } } : {}) } },
+      banner: lines.join('\n'),
+      listening() {
+        sandbox.webhooks.targetUrl = webhookUrl;
+        service.startSweep({ holder: `hubspot-demo-${process.pid}`, expression: '*/5 * * * *', tenants: async () => [tenantId] });
+      },
+      async stop() {
+        await service.stop();
+        await sandbox.close();
+      },
+    };
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
 }

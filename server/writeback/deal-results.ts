@@ -9,18 +9,22 @@
  *   deal pay if won" estimate is not part of the published results (see docs/hubspot-sync.md);
  * - creditedAmount: the credit of the owner's primary-component lines on this deal;
  * - commissionPeriod: the period id; tierReached: the highest tier the deal's credit reached;
- * - ownerAttainment: the owner's attainment in that period, in percent.
+ * - ownerAttainment: the owner's attainment in that period, in percent, rounded half-even to 2 decimals (the
+ *   engine's ratio is exact to 40 digits; a report needs a readable percentage, and HubSpot number properties
+ *   are not documented to keep that many digits).
  * Decimal strings are taken from the engine as they are (one line) or summed with Decimal (several).
  */
 import type { Deal } from '../../src/data/index.js';
 import type { PayeePeriodResult, PayoutLine } from '../../src/engine/types.js';
-import { dec, HUNDRED, sum, toDecimalString } from '../../src/money/index.js';
+import { dec, HUNDRED, round, sum, toDecimalString } from '../../src/money/index.js';
 import type { Plan } from '../../src/plan/index.js';
 import { CALENDAR_YEAR, periodContaining, type FiscalCalendar, type PeriodKind } from '../../src/time/index.js';
 import type { ResultField } from '../crm/port.js';
 
 /** Every written field except the timestamp, which the write-back adds when something changed. */
 export type DealValues = Record<Exclude<ResultField, 'lastCalculatedAt'>, string | null>;
+
+const ATTAINMENT_DECIMALS = 2;
 
 export const VALUE_FIELDS: ReadonlyArray<keyof DealValues> = ['estimatedCommission', 'earnedCommission', 'creditedAmount', 'commissionPeriod', 'tierReached', 'ownerAttainment'];
 
@@ -94,7 +98,7 @@ export function dealValues(deal: Deal, rule: CreditPeriodRule, results: Readonly
     creditedAmount: credited,
     commissionPeriod: lines.length > 0 || deal.status !== 'lost' ? periodId : null,
     tierReached: highestTier(primary),
-    ownerAttainment: toDecimalString(dec(statement.attainment).times(HUNDRED), Math.max(0, decimalsOf(statement.attainment) - 2)),
+    ownerAttainment: toDecimalString(round(dec(statement.attainment).times(HUNDRED), ATTAINMENT_DECIMALS, 'half-even'), ATTAINMENT_DECIMALS),
   };
 }
 

@@ -45,9 +45,9 @@ describe('HubSpot cycle against the sandbox: reference scenario', () => {
     const owner = (payee: string) => mapping.ownerIdOf[payee]!;
     const q3Won = (payee: string) =>
       [...sandbox.state.objects.deals.values()].find((d) => d.properties['hubspot_owner_id'] === owner(payee) && d.properties['attain_commission_period'] === '2026-Q3' && d.properties['attain_earned_commission'] !== undefined);
-    expect(q3Won('anna')?.properties['attain_owner_attainment']).toBe('120');
-    expect(q3Won('bo')?.properties['attain_owner_attainment']).toBe('90');
-    expect(q3Won('camilla')?.properties['attain_owner_attainment']).toBe('70');
+    expect(q3Won('anna')?.properties['attain_owner_attainment']).toBe('120.00');
+    expect(q3Won('bo')?.properties['attain_owner_attainment']).toBe('90.00');
+    expect(q3Won('camilla')?.properties['attain_owner_attainment']).toBe('70.00');
   });
 
   it('a second run reads our own write-back as no change and writes nothing', async () => {

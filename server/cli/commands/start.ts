@@ -17,6 +17,7 @@ import { startService, stopOnSignals } from '../../main.js';
 import { startJobs } from '../../services.js';
 import { teamWithSubteams } from '../../auth/access.js';
 import { createApiToken, listApiTokens, revokeApiToken, type Store } from '../../store/index.js';
+import { startHubSpotDemo, type HubSpotDemo } from '../../demo/hubspot-cycle.js';
 
 const HELP = `Usage: attain start [--skip-demo]
 
@@ -81,10 +82,20 @@ async function run(argv: string[]): Promise<number> {
   }
   const logger = createLogger(config.logLevel);
   let banner = '';
+  // Without HubSpot credentials the HubSpot cycle runs against a local sandbox (server/demo/hubspot-cycle.ts).
+  const hubspot: { demo: HubSpotDemo | null } = { demo: null };
   const service = await startService({
     config,
     logger,
-    startJobs: (store) => startJobs(store, logger, { shutdownGraceMs: config.shutdownGraceMs }),
+    startJobs: async (store) => {
+      const jobs = await startJobs(store, logger, { shutdownGraceMs: config.shutdownGraceMs });
+      if (values['skip-demo'] || config.hubspot.clientId) return jobs;
+      const origin = config.publicBaseUrl ?? `http://localhost:${config.port}`;
+      const demo = await startHubSpotDemo({ store, encryptionKey: config.encryptionKey, publicOrigin: origin, log: logger.child({ component: 'hubspot' }) });
+      hubspot.demo = demo;
+      return { ...jobs, stop: async () => (await demo.stop(), jobs.stop()) };
+    },
+    appDeps: () => (hubspot.demo ? { hubspot: hubspot.demo.routes } : {}),
     async beforeListen(store) {
       if (values['skip-demo']) return;
       const loaded = await ensureDemoTenant(store.db, new Date());
@@ -101,6 +112,10 @@ async function run(argv: string[]): Promise<number> {
     },
   });
   if (banner) console.log(`\n${banner}`);
+  if (hubspot.demo) {
+    hubspot.demo.listening();
+    console.log(`${hubspot.demo.banner}\n`);
+  }
   console.log(`Attain is serving ${service.url}  (API ${service.url}/api/v1, OpenAPI ${service.url}/api/v1/openapi.json; database: ${service.store.kind} ${service.store.location}). Ctrl+C stops it.\n`);
   stopOnSignals(service, logger);
   // Keep running until a signal stops the process.
