@@ -4,7 +4,7 @@ import type { Feature } from '../app.js';
 import { assertCanSeePayee, visiblePayeeIds } from '../auth/access.js';
 import type { Db } from '../store/repos/db.js';
 import { notFound } from './errors.js';
-import { payeeSummary } from './published-results.js';
+import { payeeSummaryJson } from './published-results.js';
 import { payeeIdParams, payeeSummaryView, payeeView, periodQuery } from './schemas.js';
 
 const listQuery = z.strictObject({
@@ -59,35 +59,12 @@ export const payeesFeature: Feature = ({ api, deps }) => {
     params: payeeIdParams,
     query: periodQuery,
     response: payeeSummaryView,
-    handle: async ({ params, query, principal }) => {
+    handle: async ({ params, query, principal, res }) => {
       // Admins and payees asking for themselves need no hierarchy lookup: one query answers (hot path).
       if (principal.role !== 'admin' && principal.payeeId !== params.payeeId) await assertCanSeePayee(deps.store.db, principal, params.payeeId);
-      const row = await payeeSummary(deps.store.db, principal.tenantId, params.payeeId, query.period);
-      if (!row) throw notFound(`Payee ${params.payeeId}`);
-      const { published } = row;
-      if (!published) return { payeeId: row.payeeId, name: row.name, periodId: query.period, runId: null, publishedAt: null, result: null };
-      const { result } = published;
-      return {
-        payeeId: row.payeeId,
-        name: row.name,
-        periodId: query.period,
-        runId: published.runId,
-        publishedAt: published.publishedAt.toISOString(),
-        result: {
-          currency: result.currency,
-          planId: result.planId,
-          planVersion: result.planVersion,
-          quota: result.quota,
-          credited: result.credited,
-          attainment: result.attainment,
-          earnings: result.earnings,
-          earnedToDate: result.earnedToDate,
-          paidToDate: result.paidToDate,
-          payable: result.payable,
-          components: result.components,
-          lines: result.lines,
-        },
-      };
+      const body = await payeeSummaryJson(deps.store.db, principal.tenantId, params.payeeId, query.period);
+      if (body === null) throw notFound(`Payee ${params.payeeId}`);
+      res.type('application/json').send(body);
     },
   });
 };

@@ -4,7 +4,6 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../store/repos/db.js';
-import type { PayeePeriodResult } from '../../src/engine/types.js';
 import { yearOfPeriod } from '../store/repos/results.js';
 
 export interface PublishedRow {
@@ -56,32 +55,30 @@ export async function publishedForTeams(db: Db, tenantId: string, teamIds: strin
   return [...byPayee.values()];
 }
 
-export interface PayeeSummaryRow {
-  payeeId: string;
-  name: string;
-  /** Null until a calculation covering the period is published. */
-  published: { runId: string; publishedAt: Date; result: PayeePeriodResult } | null;
-}
-
 /**
- * One payee with their published result for the period, payout lines (with traces) in engine order, in ONE
- * statement: one consistent snapshot through the partition pointer, and one round trip on the hot path.
- * Null when the tenant has no such payee.
+ * One payee's summary view for the period — `{ payeeId, name, periodId, runId, publishedAt, result }` with the
+ * payout lines (traces included) in engine order — built by ONE statement as JSON text: one consistent
+ * snapshot through the partition pointer, one round trip, and no parse/serialise of the (large) lines in
+ * Node on the hot path. Null when the tenant has no such payee.
  */
-export async function payeeSummary(db: Db, tenantId: string, payeeId: string, periodId: string): Promise<PayeeSummaryRow | null> {
-  const r = await sql<{ id: string; name: string; run_id: string | null; published_at: Date | null; summary: Omit<PayeePeriodResult, 'lines'> | null; lines: PayeePeriodResult['lines'] | null }>`
-    SELECT p.id, p.name, r.run_id, pp.published_at, r.summary,
-      CASE WHEN r.run_id IS NULL THEN NULL ELSE
-        (SELECT jsonb_agg(l.line ORDER BY l.ord) FROM payout_lines l
-         WHERE l.tenant_id = r.tenant_id AND l.run_id = r.run_id AND l.payee_id = r.payee_id AND l.period_id = r.period_id)
-      END AS lines
+export async function payeeSummaryJson(db: Db, tenantId: string, payeeId: string, periodId: string): Promise<string | null> {
+  const r = await sql<{ body: string }>`
+    SELECT jsonb_build_object(
+      'payeeId', p.id,
+      'name', p.name,
+      'periodId', ${periodId}::text,
+      'runId', r.run_id,
+      'publishedAt', CASE WHEN r.run_id IS NULL THEN NULL ELSE to_char(pp.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END,
+      'result', CASE WHEN r.run_id IS NULL THEN NULL ELSE
+        (r.summary - 'payeeId' - 'name' - 'periodId') || jsonb_build_object('lines', coalesce(
+          (SELECT jsonb_agg(l.line ORDER BY l.ord) FROM payout_lines l
+           WHERE l.tenant_id = r.tenant_id AND l.run_id = r.run_id AND l.payee_id = r.payee_id AND l.period_id = r.period_id),
+          '[]'::jsonb))
+      END
+    )::text AS body
     FROM payees p
     LEFT JOIN published_partitions pp ON pp.tenant_id = p.tenant_id AND pp.payee_id = p.id AND pp.year = ${yearOfPeriod(periodId)}
     LEFT JOIN payee_results r ON r.tenant_id = pp.tenant_id AND r.run_id = pp.run_id AND r.payee_id = pp.payee_id AND r.period_id = ${periodId}
     WHERE p.tenant_id = ${tenantId} AND p.id = ${payeeId}`.execute(db);
-  const row = r.rows[0];
-  if (!row) return null;
-  const published =
-    row.run_id && row.summary && row.published_at ? { runId: row.run_id, publishedAt: row.published_at, result: { ...row.summary, lines: row.lines ?? [] } } : null;
-  return { payeeId: row.id, name: row.name, published };
+  return r.rows[0]?.body ?? null;
 }

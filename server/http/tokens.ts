@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { id } from '../../src/data/index.js';
 import type { Feature } from '../app.js';
 import { payeeExists } from '../auth/access.js';
+import { forgetToken } from '../auth/authenticate.js';
 import { ROLES } from '../auth/principal.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../store/repos/api-tokens.js';
 import { invalid, notFound } from './errors.js';
@@ -70,6 +71,7 @@ export const tokensFeature: Feature = ({ api, deps }) => {
     handle: async ({ params, principal }) =>
       db.transaction().execute(async (trx) => {
         if (!(await revokeApiToken(trx, principal.tenantId, params.tokenId, deps.now()))) throw notFound(`Token ${params.tokenId}`);
+        forgetToken(params.tokenId);
         await recordChange(trx, principal, deps.now(), { action: 'token.revoked', entityType: 'api_token', entityId: params.tokenId, before: null, after: { revoked: true } });
         return { revoked: true as const };
       }),

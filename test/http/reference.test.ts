@@ -9,6 +9,7 @@ import { domainEngine } from '../../server/calc/engine.js';
 import { recalculateTenant } from '../../server/calc/index.js';
 import { createLogger } from '../../server/log.js';
 import { TenantRecalcRunner } from '../../server/recalc-runner.js';
+import { payeeSummaryView } from '../../server/http/schemas.js';
 import { describeStores } from '../helpers/stores.js';
 import { bearer, buildHarness, NOW, referenceData, referencePlan } from './harness.js';
 
@@ -57,6 +58,10 @@ describeStores('reference scenario through the API', (getStore) => {
   it("a seller's summary carries payout lines with traces that add up to the earnings", async () => {
     const res = await request(h.app).get('/api/v1/payees/anna/summary?period=2026-Q3').set(bearer(h.tokens.anna));
     expect(res.status).toBe(200);
+    // The hand-built JSON must satisfy the documented response schema.
+    expect(payeeSummaryView.safeParse(res.body).error).toBeUndefined();
+    expect(res.body).toMatchObject({ payeeId: 'anna', name: 'Anna Jensen', periodId: '2026-Q3' });
+    expect(new Date(res.body.publishedAt).toISOString()).toBe(res.body.publishedAt);
     const { result } = res.body;
     expect(result).toMatchObject({ currency: 'DKK', quota: '900000', credited: '1080000', attainment: '1.2' });
     expect(result.lines.length).toBeGreaterThan(0);
