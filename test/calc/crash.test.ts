@@ -63,7 +63,7 @@ async function recoverAndCheck(store: Store, baseline: unknown) {
   // Restart: the queued work completes (the dead worker's job is retried).
   const queue = await startQueue(store, { pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 1, expireInSeconds: 3 });
   await startRecalcWorker(queue, store.db, { engine: domainEngine, clock: () => now });
-  await until(async () => (await queue.pending('recalc')) === 0, 20_000, 'the queue to drain');
+  await until(async () => (await queue.pending('recalc')) === 0, 120_000, 'the queue to drain');
   await queue.stop();
   expect(await readPublishedResults(store.db, T, { periodId: '2026-Q1' })).toEqual(await expected(store, '2026-Q1'));
   expect(await readPublishedResults(store.db, T, { periodId: '2026-Q3' })).toEqual(await expected(store, '2026-Q3'));
@@ -85,7 +85,7 @@ describe('kill -9 during a recalculation', () => {
 
         const marker = join(dir.dataDir + '-marker');
         const child = spawnWorker(target, ['--block-after', marker]);
-        await until(() => existsSync(marker), 30_000, 'the child to start calculating');
+        await until(() => existsSync(marker), 120_000, 'the child to start calculating');
         child.kill('SIGKILL');
         await exited(child);
 
@@ -96,7 +96,7 @@ describe('kill -9 during a recalculation', () => {
         dir.remove();
         await database?.drop();
       }
-    });
+    }, 180_000);
   }
 
   it.skipIf(!backends().includes('postgres'))('never serves a publish transaction cut off by kill -9 [postgres]', async () => {
@@ -113,7 +113,7 @@ describe('kill -9 during a recalculation', () => {
       await until(
         async () =>
           (await store.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%published_partitions%'`)).rows.length > 0,
-        30_000,
+        120_000,
         'the child to block inside its publish transaction',
       );
       const inFlight = await store.pool.query<{ id: string }>(`SELECT id FROM calc_runs WHERE status = 'running'`);
@@ -128,5 +128,5 @@ describe('kill -9 during a recalculation', () => {
       await store.close();
       await database.drop();
     }
-  });
+  }, 180_000);
 });

@@ -99,11 +99,11 @@ describeStores('recalculation service', (getStore) => {
     const touched = await partitionsForDealChanges(store.db, T, changes, domainEngine);
     const counts = await enqueueRecalc(queue, T, touched);
     expect(counts.queued + counts.coalesced).toBe(touched.length);
-    for (let i = 0; i < 100 && (await queue.pending('recalc')) > 0; i++) await sleep(100);
+    for (let i = 0; i < 600 && (await queue.pending('recalc')) > 0; i++) await sleep(100);
     await queue.stop();
     const expected = await expectedFromStore(store.db, '2026-Q1');
     expect(await readPublishedResults(store.db, T, { periodId: '2026-Q1' })).toEqual([...expected.payees].sort((a, b) => a.payeeId.localeCompare(b.payeeId)));
-  });
+  }, 120_000);
 });
 
 describe('periods', () => {

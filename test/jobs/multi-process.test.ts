@@ -55,7 +55,7 @@ describe.skipIf(!testDatabaseUrl)('two server processes on one PostgreSQL', () =
     children.push(a, b);
     await sleep(2500);
     // Kill A while it is inside a run.
-    await waitFor(async () => (await sql`SELECT 1 FROM cron_runs WHERE pid = ${a.pid} AND finished_at IS NULL`.execute(store.db)).rows.length > 0, 15_000);
+    await waitFor(async () => (await sql`SELECT 1 FROM cron_runs WHERE pid = ${a.pid} AND finished_at IS NULL`.execute(store.db)).rows.length > 0, 60_000);
     a.kill('SIGKILL');
     const killedAt = (await sql<{ slot: string }>`SELECT slot FROM cron_runs WHERE pid = ${a.pid} AND finished_at IS NULL`.execute(store.db)).rows[0]!.slot;
     await exited(a);
@@ -73,7 +73,7 @@ describe.skipIf(!testDatabaseUrl)('two server processes on one PostgreSQL', () =
     expect(runs.filter((r) => r.slot > killedAt).every((r) => r.pid === b.pid)).toBe(true);
     expect(new Set(runs.filter((r) => r.slot < killedAt).map((r) => r.pid)).size).toBeGreaterThanOrEqual(1);
     console.log(`cron: ${runs.length} ticks, each run once; A (pid ${a.pid}) killed during ${killedAt}`);
-  });
+  }, 120_000);
 
   it('coalesces a burst of 1,000 recalculation requests for 10 payees: every partition recalculated after its last request, never twice at once', async () => {
     const producer = await startQueue(store, {});
@@ -92,7 +92,7 @@ describe.skipIf(!testDatabaseUrl)('two server processes on one PostgreSQL', () =
       );
       await sleep(80);
     }
-    await waitFor(async () => (await producer.pending('recalc')) === 0, 30_000);
+    await waitFor(async () => (await producer.pending('recalc')) === 0, 90_000);
     await producer.stop();
     a.kill('SIGTERM');
     b.kill('SIGTERM');
@@ -117,5 +117,5 @@ describe.skipIf(!testDatabaseUrl)('two server processes on one PostgreSQL', () =
     expect(runs.length).toBeLessThan(1000);
     expect(new Set(runs.map((r) => r.pid)).size).toBe(2);
     console.log(`queue: 1000 requests → ${outcomes.queued} queued, ${outcomes.coalesced} coalesced, ${runs.length} partition runs over 2 processes`);
-  });
+  }, 120_000);
 });

@@ -36,7 +36,7 @@ describeStores('job queue', (getStore) => {
       }
       await sleep(50);
     }
-    for (let i = 0; i < 100 && (await queue.pending('recalc')) > 0; i++) await sleep(100);
+    for (let i = 0; i < 600 && (await queue.pending('recalc')) > 0; i++) await sleep(100);
     expect(await queue.pending('recalc')).toBe(0);
     expect(overlaps).toBe(0);
     for (const [key, at] of lastRequest) expect(runs.some((r) => r.key === key && r.start > at)).toBe(true);
@@ -49,10 +49,10 @@ describeStores('job queue', (getStore) => {
       finished = true;
     });
     await queue.enqueue('writeback', partitions[0]!);
-    for (let i = 0; i < 50 && (await queue.boss.getQueueSize('writeback')) > 0; i++) await sleep(50);
+    for (let i = 0; i < 600 && (await queue.boss.getQueueSize('writeback')) > 0; i++) await sleep(50);
     await queue.stop(5000);
     expect(finished).toBe(true);
-  });
+  }, 120_000);
 
   it('gives a cron slot lease to one holder only; the next slot is a new election', async () => {
     const { db } = getStore();

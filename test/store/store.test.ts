@@ -137,5 +137,5 @@ describe('embedded data directory lock', () => {
     } finally {
       dir.remove();
     }
-  });
+  }, 120_000); // spawns a process and creates a data directory: slow on a loaded machine, not a timing assertion
 });
