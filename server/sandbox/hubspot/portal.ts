@@ -11,7 +11,17 @@ import type {
   ScenarioSplit,
   ScenarioTeam,
 } from './scenario.js';
-import { compareForSort, matchesFilter, sortValue, type PropertyKind, type SearchRequest } from './search.js';
+import {
+  compare,
+  compareForSort,
+  matchesFilter,
+  sortValue,
+  toComparable,
+  type Comparable,
+  type Filter,
+  type PropertyKind,
+  type SearchRequest,
+} from './search.js';
 
 export interface SandboxObject {
   id: string;
@@ -140,6 +150,37 @@ function builtInProperties(objectType: ObjectType): SandboxProperty[] {
   ];
 }
 
+interface IndexEntry {
+  o: SandboxObject;
+  id: string;
+  v: Comparable | null;
+}
+
+/** Entries without a value sort last; the first of them. */
+function firstMissing(index: readonly IndexEntry[]): number {
+  let lo = 0;
+  let hi = index.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (index[mid]!.v === null) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** First position whose value is ≥ target (or > target when `after`), among the entries that have one. */
+function bound(index: readonly IndexEntry[], target: Comparable, after: boolean): number {
+  let lo = 0;
+  let hi = firstMissing(index);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compare(index[mid]!.v!, target);
+    if (c < 0 || (after && c === 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class SandboxValidationError extends Error {
   constructor(
     message: string,
@@ -180,7 +221,7 @@ export class SandboxPortal {
   private readonly listeners: Array<(e: ChangeEvent) => void> = [];
   private lastStamp = 0;
   private nextDealId = 0;
-  private sortCache = new Map<string, SandboxObject[]>();
+  private sortCache = new Map<string, IndexEntry[]>();
 
   constructor(
     scenario: HubSpotScenario,
@@ -243,7 +284,10 @@ export class SandboxPortal {
     return 'text';
   }
 
-  /** Search results in order; the HTTP layer pages them. */
+  /**
+   * Search results in order; the HTTP layer pages them. Filters on the (ascending) sort property become
+   * binary-searched bounds on the cached sorted index, so a keyset page over 100,000 deals does not scan them.
+   */
   search(type: ObjectType, request: SearchRequest): SandboxObject[] {
     const unknown = request.filterGroups
       .flatMap((g) => g.filters)
@@ -252,26 +296,48 @@ export class SandboxPortal {
       throw new SandboxValidationError(
         `There was a problem with the request: property ${unknown.propertyName} does not exist on ${type}`,
       );
-    const sort = request.sorts[0];
-    const ordered = sort
-      ? this.sorted(type, sort.propertyName, sort.direction === 'DESCENDING')
-      : this.sorted(type, 'hs_object_id', false);
-    const groups = request.filterGroups.map((g) =>
-      g.filters.map((f) => ({ f, kind: this.kindOf(type, f.propertyName) })),
-    );
-    if (groups.length === 0) return ordered;
-    return ordered.filter((o) => groups.some((g) => g.every(({ f, kind }) => matchesFilter(o.properties, f, kind))));
+    const sort = request.sorts[0] ?? { propertyName: 'hs_object_id', direction: 'ASCENDING' as const };
+    const index = this.sorted(type, sort.propertyName, sort.direction === 'DESCENDING');
+    const withKinds = (filters: Filter[]) => filters.map((f) => ({ f, kind: this.kindOf(type, f.propertyName) }));
+    if (request.filterGroups.length === 0) return index.map((e) => e.o);
+    if (request.filterGroups.length > 1 || sort.direction === 'DESCENDING') {
+      const groups = request.filterGroups.map((g) => withKinds(g.filters));
+      return index
+        .filter((e) => groups.some((g) => g.every(({ f, kind }) => matchesFilter(e.o.properties, f, kind))))
+        .map((e) => e.o);
+    }
+    const kind = this.kindOf(type, sort.propertyName);
+    let lo = 0;
+    let hi = firstMissing(index);
+    const rest: Filter[] = [];
+    for (const f of request.filterGroups[0]!.filters) {
+      const target = f.propertyName === sort.propertyName ? toComparable(f.value ?? '', kind) : null;
+      if (target === null || !['GT', 'GTE', 'EQ', 'LT', 'LTE'].includes(f.operator)) {
+        rest.push(f);
+        continue;
+      }
+      if (f.operator === 'GT') lo = Math.max(lo, bound(index, target, true));
+      if (f.operator === 'GTE' || f.operator === 'EQ') lo = Math.max(lo, bound(index, target, false));
+      if (f.operator === 'LT') hi = Math.min(hi, bound(index, target, false));
+      if (f.operator === 'LTE' || f.operator === 'EQ') hi = Math.min(hi, bound(index, target, true));
+    }
+    const others = withKinds(rest);
+    const out: SandboxObject[] = [];
+    for (let i = lo; i < hi; i++) {
+      const o = index[i]!.o;
+      if (others.every(({ f, kind: k }) => matchesFilter(o.properties, f, k))) out.push(o);
+    }
+    return out;
   }
 
-  private sorted(type: ObjectType, name: string, descending: boolean): SandboxObject[] {
+  private sorted(type: ObjectType, name: string, descending: boolean): IndexEntry[] {
     const key = `${type}:${name}:${descending}`;
     let cached = this.sortCache.get(key);
     if (!cached) {
       const kind = this.kindOf(type, name);
       cached = [...this.objects[type].values()]
         .map((o) => ({ o, id: o.id, v: sortValue(o.properties, name, kind) }))
-        .sort((a, b) => compareForSort(a, b, descending))
-        .map((x) => x.o);
+        .sort((a, b) => compareForSort(a, b, descending));
       this.sortCache.set(key, cached);
     }
     return cached;

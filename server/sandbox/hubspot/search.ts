@@ -63,9 +63,9 @@ export type SearchRequest = z.infer<ReturnType<typeof searchRequestSchema>>;
 
 export type PropertyKind = 'number' | 'datetime' | 'text';
 
-type Comparable = number | Decimal | string;
+export type Comparable = number | Decimal | string;
 
-function toComparable(value: string, kind: PropertyKind): Comparable | null {
+export function toComparable(value: string, kind: PropertyKind): Comparable | null {
   if (kind === 'datetime') {
     const ms = /^-?\d+$/.test(value) ? Number(value) : Date.parse(value);
     return Number.isNaN(ms) ? null : ms;
@@ -80,7 +80,7 @@ function toComparable(value: string, kind: PropertyKind): Comparable | null {
   return value.toLowerCase();
 }
 
-function compare(a: Comparable, b: Comparable): number {
+export function compare(a: Comparable, b: Comparable): number {
   if (a instanceof Decimal && b instanceof Decimal) return a.comparedTo(b);
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
