@@ -64,6 +64,18 @@ export function touchedPartitions(ctx: EngineContext, before: Deal | null, after
   return out;
 }
 
+function descendants(ctx: EngineContext, managerId: string): string[] {
+  const out = new Set<string>();
+  const stack = [...(ctx.reports.get(managerId) ?? [])];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (out.has(id) || id === managerId) continue;
+    out.add(id);
+    stack.push(...(ctx.reports.get(id) ?? []));
+  }
+  return [...out];
+}
+
 function withDeal(data: DataSet, deal: Deal): DataSet {
   return { ...data, deals: [...data.deals.filter((d) => d.id !== deal.id), deal] };
 }
@@ -80,8 +92,17 @@ export function estimate(input: EngineInput, dealId: string, whatIf?: { amount?:
   if (!closeDate) throw new Error(`[Attain] deal "${dealId}" has no close date: pass whatIf.closeDate or asOf`);
   const won: Deal = { ...deal, status: 'won', closeDate, amount: whatIf?.amount ?? deal.amount };
   const lost: Deal = { ...deal, status: 'lost' };
-  const ctxWith = prepare({ ...input, data: withDeal(input.data, won) });
-  const ctxWithout = prepare({ ...input, data: withDeal(input.data, lost) });
+  // Only the deals that feed the touched partitions matter: those of the touched payees and everyone below them.
+  const full = prepare({ ...input, data: { ...input.data, deals: [] } });
+  const relevant = new Set<string>();
+  for (const k of touchedPartitions(full, deal, won)) {
+    relevant.add(k.payeeId);
+    for (const id of descendants(full, k.payeeId)) relevant.add(id);
+  }
+  const deals = input.data.deals.filter((d) => (d.ownerId !== null && relevant.has(d.ownerId)) || (d.splits ?? []).some((sp) => relevant.has(sp.payeeId)));
+  const narrowed = { ...input.data, deals };
+  const ctxWith = prepare({ ...input, data: withDeal(narrowed, won) });
+  const ctxWithout = prepare({ ...input, data: withDeal(narrowed, lost) });
   const kind = parsePeriodId(input.periodId, ctxWith.calendar).kind;
   const periodId = periodContaining(closeDate, kind, ctxWith.calendar).id;
   const warnings: DataWarning[] = [];

@@ -22,7 +22,7 @@ export function payees(...ids: string[]): DataSetInput['payees'] {
 type DealInput = NonNullable<DataSetInput['deals']>[number];
 
 let seq = 0;
-export function deal(ownerId: string | null, amount: string, closeDate: string, extra: Partial<DealInput> = {}): DealInput {
+export function deal(ownerId: string | null, amount: string, closeDate: string | null, extra: Partial<DealInput> = {}): DealInput {
   seq++;
   return { id: `d${String(seq).padStart(5, '0')}`, ownerId, amount, currency: 'DKK', status: 'won', closeDate, ...extra };
 }
