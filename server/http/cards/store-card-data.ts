@@ -8,8 +8,19 @@ import type { DataSet, Deal } from '../../../src/data/schema.js';
 import type { DealEstimate } from '../../../src/engine/types.js';
 import { dec } from '../../../src/money/decimal.js';
 import type { Plan } from '../../../src/plan/index.js';
-import { addMonths, periodContaining, periodsOfYear, parsePeriodId, versionInForce, type FiscalCalendar } from '../../../src/time/index.js';
-import { loadCalcInputs } from '../../calc/load-inputs.js';
+import {
+  addMonths,
+  periodContaining,
+  periodsOfYear,
+  parsePeriodId,
+  versionInForce,
+  type FiscalCalendar,
+} from '../../../src/time/index.js';
+import { listDeals } from '../../store/repos/deals.js';
+import { managedPayeeIds } from '../../store/repos/hubspot-users.js';
+import { listPayees, listTeams } from '../../store/repos/payees.js';
+import { listFxRates, listPayments } from '../../store/repos/payments.js';
+import { listQuotas } from '../../store/repos/quotas.js';
 import type { Db } from '../../store/repos/db.js';
 import { dealPayeeIds, getDeal } from '../../store/repos/deals.js';
 import { findPayeeByCrmId, getPayee } from '../../store/repos/payees.js';
@@ -21,7 +32,13 @@ import type { CardData, PeriodResults, WhatIf } from './data.js';
 import type { SettlementStatus } from './view-models.js';
 
 /** The engine's estimate, as the card API calls it. */
-export type DealEstimator = (input: { plans: Plan[]; data: DataSet; dealId: string; whatIf: WhatIf | null; asOf: string }) => DealEstimate;
+export type DealEstimator = (input: {
+  plans: Plan[];
+  data: DataSet;
+  dealId: string;
+  whatIf: WhatIf | null;
+  asOf: string;
+}) => DealEstimate;
 
 function isoDay(d: Date): string {
   return d.toISOString().slice(0, 10);
@@ -33,10 +50,72 @@ async function calendarOf(db: Db, tenantId: string): Promise<FiscalCalendar> {
 }
 
 /** When the newest published partition among these payees for the fiscal year was published. */
-async function publishedAt(db: Db, tenantId: string, payeeIds: readonly string[] | 'all', year: string): Promise<Date | null> {
+async function publishedAt(
+  db: Db,
+  tenantId: string,
+  payeeIds: readonly string[] | 'all',
+  year: string,
+): Promise<Date | null> {
   const filter = payeeIds === 'all' ? sql`` : sql`AND payee_id = ANY(${[...payeeIds]}::text[])`;
-  const r = await sql<{ at: Date | null }>`SELECT max(published_at) AS at FROM published_partitions WHERE tenant_id = ${tenantId} AND year = ${year} ${filter}`.execute(db);
+  const r = await sql<{
+    at: Date | null;
+  }>`SELECT max(published_at) AS at FROM published_partitions WHERE tenant_id = ${tenantId} AND year = ${year} ${filter}`.execute(
+    db,
+  );
   return r.rows[0]?.at ?? null;
+}
+
+/** The payees and everyone above them in the manager hierarchy (roll-up credit climbs the chain). */
+async function withAncestors(db: Db, tenantId: string, ids: readonly string[]): Promise<string[]> {
+  const r = await sql<{ id: string }>`
+    WITH RECURSIVE up(id, manager_id, depth) AS (
+      SELECT id, manager_id, 0 FROM payees WHERE tenant_id = ${tenantId} AND id = ANY(${[...ids]}::text[])
+      UNION
+      SELECT p.id, p.manager_id, u.depth + 1 FROM payees p JOIN up u ON p.id = u.manager_id
+      WHERE p.tenant_id = ${tenantId} AND u.depth < 64
+    )
+    SELECT DISTINCT id FROM up`.execute(db);
+  return r.rows.map((row) => row.id);
+}
+
+/**
+ * The engine inputs an estimate for `deal` needs — the partition data of the payees it credits, not the tenant:
+ * deals of the credited payees and everyone they manage (roll-ups and overrides look down the hierarchy, and an
+ * override's team attainment is that same team); the records of every payee those deals name, plus their
+ * managers. Only a team-pool SPIF makes a seller's pay depend on other sellers' deals; then the whole tenant is
+ * loaded. (The recalculation's loader loads every deal whenever a plan has any team condition; for a card that
+ * would be a million deals per request.)
+ */
+export async function estimateInputs(db: Db, tenantId: string, deal: Deal): Promise<{ plans: Plan[]; data: DataSet }> {
+  const plans = (await listPlans(db, tenantId)).map((r) => r.plan);
+  const pools = plans.some((p) => p.versions.some((v) => v.spifs.some((sp) => sp.payout.kind === 'teamPool')));
+  if (pools) {
+    const [payees, teams, assignments, quotas, payments, fxRates, deals] = await Promise.all([
+      listPayees(db, tenantId),
+      listTeams(db, tenantId),
+      listAssignments(db, tenantId),
+      listQuotas(db, tenantId),
+      listPayments(db, tenantId),
+      listFxRates(db, tenantId),
+      listDeals(db, tenantId),
+    ]);
+    return { plans, data: { payees, teams, assignments, quotas, payments, fxRates, deals } };
+  }
+  const scope = new Set<string>();
+  for (const id of dealPayeeIds(deal)) for (const p of await managedPayeeIds(db, tenantId, id)) scope.add(p);
+  const deals = await listDeals(db, tenantId, { payeeIds: [...scope] });
+  const named = new Set(scope);
+  for (const d of [deal, ...deals]) for (const id of dealPayeeIds(d)) named.add(id);
+  const ids = await withAncestors(db, tenantId, [...named]);
+  const [payees, teams, assignments, quotas, payments, fxRates] = await Promise.all([
+    listPayees(db, tenantId, ids),
+    listTeams(db, tenantId),
+    listAssignments(db, tenantId, ids),
+    listQuotas(db, tenantId, { payeeIds: ids }),
+    listPayments(db, tenantId, { payeeIds: ids }),
+    listFxRates(db, tenantId),
+  ]);
+  return { plans, data: { payees, teams, assignments, quotas, payments, fxRates, deals } };
 }
 
 /** Whole months from `from` to `to` (both ISO dates), counting a month only once its day is reached. */
@@ -51,28 +130,47 @@ export function storeCardData(db: Db, estimate: DealEstimator): CardData {
     async estimateDeal(tenantId, dealId, whatIf, now) {
       const deal = await getDeal(db, tenantId, dealId);
       if (!deal) return null;
-      const { plans, data } = await loadCalcInputs(db, tenantId, { payeeIds: dealPayeeIds(deal) });
+      const { plans, data } = await estimateInputs(db, tenantId, deal);
       // Without a plan nothing pays: say so (empty) rather than ask the engine.
-      if (plans.length === 0) return { estimate: { dealId, status: deal.status, whatIf, periodId: null, payees: [], warnings: [] }, calculatedAt: null };
+      if (plans.length === 0)
+        return {
+          estimate: { dealId, status: deal.status, whatIf, periodId: null, payees: [], warnings: [] },
+          calculatedAt: null,
+        };
       const result = estimate({ plans, data, dealId, whatIf, asOf: isoDay(now) });
       const credited = result.payees.map((p) => p.payeeId);
       const year = result.periodId ? yearOfPeriod(result.periodId) : String(now.getUTCFullYear());
-      return { estimate: result, calculatedAt: credited.length > 0 ? await publishedAt(db, tenantId, credited, year) : null };
+      return {
+        estimate: result,
+        calculatedAt: credited.length > 0 ? await publishedAt(db, tenantId, credited, year) : null,
+      };
     },
 
     async settlement(tenantId, payeeId, deal, now): Promise<SettlementStatus> {
-      const [result] = await readPublishedResults(db, tenantId, { periodId: deal.periodId, payeeIds: [payeeId], lines: false });
-      if (!result || dec(result.earnedToDate).isZero() || dec(result.paidToDate).lessThan(dec(result.earnedToDate))) return 'earned';
+      const [result] = await readPublishedResults(db, tenantId, {
+        periodId: deal.periodId,
+        payeeIds: [payeeId],
+        lines: false,
+      });
+      if (!result || dec(result.earnedToDate).isZero() || dec(result.paidToDate).lessThan(dec(result.earnedToDate)))
+        return 'earned';
       const stored = await getDeal(db, tenantId, deal.id);
       const plans = (await listPlans(db, tenantId)).map((r) => r.plan);
-      const assignment = (await listAssignments(db, tenantId, [payeeId])).find((a) => a.from <= isoDay(now) && (!a.to || a.to >= isoDay(now)));
-      const plan = plans.find((p) => p.id === (assignment?.planId ?? result.planId)) ?? (plans.length === 1 ? plans[0] : undefined);
+      const assignment = (await listAssignments(db, tenantId, [payeeId])).find(
+        (a) => a.from <= isoDay(now) && (!a.to || a.to >= isoDay(now)),
+      );
+      const plan =
+        plans.find((p) => p.id === (assignment?.planId ?? result.planId)) ??
+        (plans.length === 1 ? plans[0] : undefined);
       const closeDate = stored?.closeDate;
       const clawback = plan && closeDate ? versionInForce(plan.versions, closeDate)?.clawback : undefined;
       if (!clawback || !closeDate) return 'paid';
       const rows = clawback.schedule ?? [];
       // Without a schedule the plan reclaims at its flat percent whenever the deal is cancelled: always in the window.
-      const windowMonths = rows.length === 0 ? Infinity : Math.max(...rows.filter((r) => !dec(r.percent).isZero()).map((r) => r.monthsSinceCloseBelow), 0);
+      const windowMonths =
+        rows.length === 0
+          ? Infinity
+          : Math.max(...rows.filter((r) => !dec(r.percent).isZero()).map((r) => r.monthsSinceCloseBelow), 0);
       return wholeMonths(closeDate, isoDay(now)) < windowMonths ? 'clawback-window' : 'paid';
     },
 
@@ -85,14 +183,26 @@ export function storeCardData(db: Db, estimate: DealEstimator): CardData {
         .filter((p) => p.start <= today)
         .map((p) => p.id);
       if (!periods.includes(period.id)) periods.push(period.id);
-      const results = await readPublishedResults(db, tenantId, { periodId: period.id, ...(payeeIds === 'all' ? {} : { payeeIds }), lines: false });
+      const results = await readPublishedResults(db, tenantId, {
+        periodId: period.id,
+        ...(payeeIds === 'all' ? {} : { payeeIds }),
+        lines: false,
+      });
       return {
         periodId: period.id,
         start: period.start,
         end: period.end,
         periods: periods.sort(),
         results,
-        calculatedAt: results.length > 0 ? await publishedAt(db, tenantId, payeeIds === 'all' ? 'all' : results.map((r) => r.payeeId), yearOfPeriod(period.id)) : null,
+        calculatedAt:
+          results.length > 0
+            ? await publishedAt(
+                db,
+                tenantId,
+                payeeIds === 'all' ? 'all' : results.map((r) => r.payeeId),
+                yearOfPeriod(period.id),
+              )
+            : null,
       };
     },
 
@@ -106,7 +216,8 @@ export function storeCardData(db: Db, estimate: DealEstimator): CardData {
     },
 
     async payeeForOwner(tenantId, ownerId) {
-      const p = (await findPayeeByCrmId(db, tenantId, 'hubspotOwnerId', ownerId)) ?? (await getPayee(db, tenantId, ownerId));
+      const p =
+        (await findPayeeByCrmId(db, tenantId, 'hubspotOwnerId', ownerId)) ?? (await getPayee(db, tenantId, ownerId));
       return p ? { id: p.id, name: p.name } : null;
     },
   };

@@ -1,0 +1,209 @@
+/**
+ * Deal card benchmark: a tenant with 1,000 payees (10 teams of 100) and 1,000,000 deals in fiscal 2026, results
+ * published by a full recalculation, then `GET /hubspot/cards/deals/:id` — HubSpot-signed (v3) exactly as the
+ * proxy signs it, as the deal owner's HubSpot user — under a FIXED request rate from autocannon over loopback.
+ * Every request runs the engine's estimate over the owner's partition data read from the store.
+ *
+ * Figures: deal_card_p95_ms (goal ≤ 50 ms), deal_card_p50_ms, deal_card_rps, deal_card_non_2xx, plus the set-up
+ * times. BENCH_CARD_DEALS / BENCH_CARD_PAYEES / BENCH_CARD_RATE / BENCH_CARD_SECONDS shrink or stretch it;
+ * BENCH_CARD_RECALC=1 publishes results first (a full recalculation); BENCH_DATABASE_URL runs it on PostgreSQL
+ * instead of the embedded PGlite.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import type { Deal, Payee, Quota, Team } from '../src/data/index.js';
+import { parsePlan } from '../src/plan/index.js';
+import { createApp, type RecalcPort } from '../server/app.js';
+import { signV3 } from '../server/auth/hubspot-signature.js';
+import { domainEngine } from '../server/calc/engine.js';
+import { recalculateTenant } from '../server/calc/index.js';
+import { createLogger } from '../server/log.js';
+import { createTokenCipher } from '../server/security/token-cipher.js';
+import { openStore, saveCrmConnection, savePlanRevision, upsertDeals, upsertPayees, upsertQuotas, upsertTeams, upsertTenant, type Store } from '../server/store/index.js';
+
+const PAYEES = Number(process.env.BENCH_CARD_PAYEES ?? 1_000);
+const DEALS = Number(process.env.BENCH_CARD_DEALS ?? 1_000_000);
+const RATE = Number(process.env.BENCH_CARD_RATE ?? 2);
+const SECONDS = Number(process.env.BENCH_CARD_SECONDS ?? 20);
+const CALC = process.env.BENCH_CARD_RECALC === '1';
+const TENANT = 'bench-cards';
+const PORTAL = '424242';
+const APP_ID = '4242';
+const SECRET = 'bench-client-secret';
+const ORIGIN = 'https://api.attain.example';
+const CHUNK = 20_000;
+
+/** Seeded (mulberry32): every run loads the same tenant and asks for the same deals. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const payeeId = (i: number) => `p${String(i).padStart(4, '0')}`;
+const hubspotUser = (i: number) => String(100_000 + i);
+
+function organisation(): { teams: Team[]; payees: Payee[]; quotas: Quota[] } {
+  const teams: Team[] = [];
+  const payees: Payee[] = [];
+  const teamCount = Math.max(1, Math.ceil(PAYEES / 100));
+  for (let t = 0; t < teamCount; t++) teams.push({ id: `team-${t}`, name: `Team ${t}`, managerId: payeeId(t * 100), parentTeamId: null });
+  for (let i = 0; i < PAYEES; i++) {
+    const lead = Math.floor(i / 100) * 100;
+    payees.push({ id: payeeId(i), name: `Seller ${i}`, managerId: i === lead ? null : payeeId(lead), teamId: `team-${Math.floor(i / 100)}`, crm: { hubspotOwnerId: String(i), hubspotUserId: hubspotUser(i) } });
+  }
+  const quotas = payees.flatMap((p) => [1, 2, 3, 4].map((q) => ({ payeeId: p.id, periodId: `2026-Q${q}`, amount: '900000' })));
+  return { teams, payees, quotas };
+}
+
+/** Sellers own the deals (team leads only manage), so every request is a seller looking at their own deal. */
+function ownerOf(random: () => number): number {
+  for (;;) {
+    const i = Math.floor(random() * PAYEES);
+    if (i % 100 !== 0 || PAYEES <= 1) return i;
+  }
+}
+
+async function loadTenant(store: Store, owners: Uint16Array): Promise<number> {
+  const plan = parsePlan(JSON.parse(readFileSync(new URL('../examples/reference-scenario/plan.json', import.meta.url), 'utf8')));
+  if (!plan.ok) throw new Error('reference plan invalid');
+  const started = performance.now();
+  const db = store.db;
+  await upsertTenant(db, { id: TENANT, name: 'Benchmark', currency: 'DKK', fiscalYearStartMonth: 1 });
+  await savePlanRevision(db, TENANT, plan.plan, 'bench');
+  const org = organisation();
+  await upsertTeams(db, TENANT, org.teams);
+  await upsertPayees(db, TENANT, org.payees);
+  await upsertQuotas(db, TENANT, org.quotas);
+  await saveCrmConnection(db, createTokenCipher(Buffer.alloc(32, 1)), TENANT, { provider: 'hubspot', accountId: PORTAL, instanceUrl: null, accessToken: 'x', refreshToken: null, expiresAt: null, scopes: [], status: 'connected' }, new Date());
+  const random = rng(20260915);
+  for (let from = 0; from < DEALS; from += CHUNK) {
+    const deals: Deal[] = [];
+    for (let i = from; i < Math.min(DEALS, from + CHUNK); i++) {
+      const owner = ownerOf(random);
+      owners[i] = owner;
+      const month = 1 + Math.floor(random() * 12);
+      const day = 1 + Math.floor(random() * 28);
+      const kroner = 1_000 + Math.floor(random() * 30_000);
+      const ore = Math.floor(random() * 100);
+      deals.push({
+        id: `d${i}`,
+        name: `Deal ${i}`,
+        ownerId: payeeId(owner),
+        amount: `${kroner}.${String(ore).padStart(2, '0')}`,
+        currency: 'DKK',
+        status: random() < 0.7 ? 'won' : 'open',
+        closeDate: `2026-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+      });
+    }
+    await upsertDeals(db, TENANT, deals);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** What HubSpot's proxy sends: our path, its identity parameters appended, signed with the app secret. */
+function signedRequest(dealIndex: number, owner: number): { path: string; headers: Record<string, string> } {
+  const path = `/hubspot/cards/deals/d${dealIndex}?locale=da-DK&appId=${APP_ID}&portalId=${PORTAL}&userId=${hubspotUser(owner)}`;
+  const timestamp = String(Date.now());
+  const signature = signV3(SECRET, { method: 'GET', uri: ORIGIN + path, rawBody: '', timestamp });
+  return { path, headers: { 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': timestamp } };
+}
+
+async function hammer(url: string, owners: Uint16Array): Promise<{ p95: number; p50: number; rps: number; non2xx: number; completed: number }> {
+  const random = rng(7);
+  const times: number[] = [];
+  let finish!: (r: autocannon.Result) => void;
+  let fail!: (err: unknown) => void;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const instance = autocannon(
+    {
+      url,
+      connections: 8,
+      overallRate: RATE,
+      duration: SECONDS,
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (req) => {
+            const i = Math.floor(random() * DEALS);
+            const s = signedRequest(i, owners[i]!);
+            return { ...req, path: s.path, headers: { ...req.headers, ...s.headers } };
+          },
+        },
+      ],
+    },
+    (err, result) => (err ? fail(err) : finish(result)),
+  );
+  (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    times.push(responseTime);
+  });
+  const result = await done;
+  times.sort((a, b) => a - b);
+  return { p95: percentile(times, 95), p50: percentile(times, 50), rps: result.requests.total / SECONDS, non2xx: result.non2xx + result.errors, completed: result.requests.total };
+}
+
+const noRecalc: RecalcPort = {
+  request: () => Promise.reject(new Error('the deal card benchmark never recalculates')),
+};
+
+export async function run(): Promise<Record<string, unknown>> {
+  const root = mkdtempSync(join(tmpdir(), 'attain-card-bench-'));
+  const store = await openStore(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : { dataDir: join(root, 'data') });
+  try {
+    const owners = new Uint16Array(DEALS);
+    const loadSeconds = await loadTenant(store, owners);
+    // Publishing results only feeds the card's "calculated … ago" line (one indexed lookup per request); the full
+    // recalculation of a million deals takes many minutes, so it is opt-in.
+    const calcStarted = performance.now();
+    if (CALC) await recalculateTenant(store.db, TENANT, { now: new Date('2026-09-15T00:00:00Z'), actor: 'bench', engine: domainEngine, years: ['2026'] });
+    const calcSeconds = CALC ? (performance.now() - calcStarted) / 1000 : null;
+
+    process.env.HUBSPOT_CLIENT_SECRET = SECRET;
+    process.env.HUBSPOT_APP_ID = APP_ID;
+    const { app } = createApp({ store, logger: createLogger('silent'), now: () => new Date(), recalc: noRecalc, publicBaseUrl: ORIGIN });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const probe = signedRequest(1, owners[1]!);
+    const res = await fetch(url + probe.path, { headers: probe.headers });
+    const sample = (await res.json()) as { payees?: Array<{ commission: { formatted: string } }> };
+    if (!res.ok || !sample.payees?.length) throw new Error(`deal card probe failed: ${res.status} ${JSON.stringify(sample).slice(0, 300)}`);
+    const load = await hammer(url, owners);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return {
+      deal_card_payees: PAYEES,
+      deal_card_deals: DEALS,
+      deal_card_store: store.kind,
+      deal_card_load_seconds: Number(loadSeconds.toFixed(2)),
+      deal_card_calc_seconds: calcSeconds === null ? 'skipped (BENCH_CARD_RECALC=1 runs it)' : Number(calcSeconds.toFixed(2)),
+      deal_card_target_rps: RATE,
+      deal_card_seconds: SECONDS,
+      deal_card_p50_ms: load.p50,
+      deal_card_p95_ms: load.p95,
+      deal_card_rps: Number(load.rps.toFixed(1)),
+      deal_card_non_2xx: load.non2xx,
+      deal_card_completed: load.completed,
+      deal_card_rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+    };
+  } finally {
+    await store.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
