@@ -455,3 +455,14 @@ describe('traces name the switches that decided each number', () => {
     expect(dec(line.amount).equals(10000)).toBe(true);
   });
 });
+
+describe('fiscal calendar', () => {
+  it('a July fiscal year: 2026-Q1 is July–September 2026, 2026-07 is January 2027', () => {
+    const p = plan([rev({ axis: 'amount', tiers: [{ from: '0', to: null, rate: '0.1' }] })], {}, { calendar: { fiscalYearStartMonth: 7 } });
+    const d = data({ payees: payees('a'), deals: [deal('a', '1000', '2026-08-10'), deal('a', '2000', '2027-01-10'), deal('a', '4000', '2026-06-30')] });
+    expect(earn(p, d, '2026-Q1').credited).toBe('1000');
+    expect(earn(p, d, '2026-07').earnings).toBe('200.00');
+    expect(earn(p, d, '2026').credited).toBe('3000');
+    expect(earn(p, d, '2025').credited).toBe('4000');
+  });
+});
