@@ -6,9 +6,10 @@
  *
  * Figures: store_load_seconds (import of the whole tenant), api_calc_seconds (full recalculation and
  * publication), api_summary_p95_ms (95th percentile of response time, from every response), api_summary_rps
- * (completed requests per second at the target rate), api_summary_non_2xx, rss_mb.
+ * (completed requests per second at the target rate), api_summary_max_rps / api_summary_max_p95_ms (a short
+ * unthrottled run: the capacity the fixed rate should stay under), api_summary_non_2xx, rss_mb.
  * BENCH_API_DEALS / BENCH_API_PAYEES / BENCH_API_RATE / BENCH_API_SECONDS shrink or stretch it;
- * BENCH_DATABASE_URL runs it on PostgreSQL instead of the embedded PGlite.
+ * BENCH_DATABASE_URL (a PostgreSQL server URL) runs it in a scratch database there instead of the embedded PGlite.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import type { Deal, Payee, Quota, Team } from '../src/data/index.js';
 import { createApp, type RecalcPort } from '../server/app.js';
 import { createLogger } from '../server/log.js';
@@ -125,7 +127,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function hammer(url: string, token: string): Promise<{ p95: number; p50: number; rps: number; non2xx: number; completed: number }> {
+/** `rate` requests per second for `seconds` (undefined rate: as fast as 16 connections go). */
+async function hammer(url: string, token: string, rate: number | undefined, seconds: number): Promise<{ p95: number; p50: number; rps: number; non2xx: number; completed: number }> {
   const random = rng(7);
   const times: number[] = [];
   let finish!: (r: autocannon.Result) => void;
@@ -138,8 +141,8 @@ async function hammer(url: string, token: string): Promise<{ p95: number; p50: n
     {
       url,
       connections: 16,
-      overallRate: RATE,
-      duration: SECONDS,
+      ...(rate ? { overallRate: rate } : {}),
+      duration: seconds,
       headers: { authorization: `Bearer ${token}` },
       requests: [
         {
@@ -156,12 +159,32 @@ async function hammer(url: string, token: string): Promise<{ p95: number; p50: n
   });
   const result = await done;
   times.sort((a, b) => a - b);
-  return { p95: percentile(times, 95), p50: percentile(times, 50), rps: result.requests.total / SECONDS, non2xx: result.non2xx + result.errors, completed: result.requests.total };
+  return { p95: percentile(times, 95), p50: percentile(times, 50), rps: result.requests.total / seconds, non2xx: result.non2xx + result.errors, completed: result.requests.total };
+}
+
+/** A fresh database on the BENCH_DATABASE_URL server, dropped afterwards, so every run loads into an empty store. */
+async function scratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `attain_api_bench_${process.pid}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`DROP DATABASE IF EXISTS "${name}"`);
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
   const root = mkdtempSync(join(tmpdir(), 'attain-api-bench-'));
-  const store = await openStore(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : { dataDir: join(root, 'data') });
+  const scratch = process.env.BENCH_DATABASE_URL ? await scratchDatabase(process.env.BENCH_DATABASE_URL) : null;
+  const store = await openStore(scratch ? { databaseUrl: scratch.url } : { dataDir: join(root, 'data') });
   try {
     const storeLoadSeconds = await loadTenant(store);
     const { calcSeconds, recalc } = await calculateTenant(store);
@@ -173,7 +196,8 @@ export async function run(): Promise<Record<string, unknown>> {
     const probe = await fetch(`${url}/api/v1/payees/${payeeId(1)}/summary?period=2026-Q3`, { headers: { authorization: `Bearer ${token}` } });
     const sample = (await probe.json()) as { result: { lines: unknown[] } | null };
     if (!probe.ok || !sample.result) throw new Error(`summary probe failed: ${probe.status} ${JSON.stringify(sample).slice(0, 300)}`);
-    const load = await hammer(url, token);
+    const load = await hammer(url, token, RATE, SECONDS);
+    const flat = await hammer(url, token, undefined, Math.min(10, SECONDS));
     await new Promise<void>((resolve) => server.close(() => resolve()));
     return {
       api_bench_payees: PAYEES,
@@ -187,11 +211,14 @@ export async function run(): Promise<Record<string, unknown>> {
       api_summary_p50_ms: load.p50,
       api_summary_p95_ms: load.p95,
       api_summary_rps: Number(load.rps.toFixed(1)),
-      api_summary_non_2xx: load.non2xx,
+      api_summary_non_2xx: load.non2xx + flat.non2xx,
+      api_summary_max_rps: Number(flat.rps.toFixed(1)),
+      api_summary_max_p95_ms: flat.p95,
       rss_mb: Math.round(process.memoryUsage().rss / 1e6),
     };
   } finally {
     await store.close();
+    await scratch?.drop();
     rmSync(root, { recursive: true, force: true });
   }
 }
