@@ -1,7 +1,8 @@
 import type { Deal } from '../../src/data/index.js';
 import type { DataWarning, PayeePeriodResult, TeamTotals } from '../../src/engine/types.js';
 import { dec, ratio, sum, toDecimalString } from '../../src/money/index.js';
-import { CALENDAR_YEAR, fiscalYearOf, periodsOfYear, type FiscalCalendar } from '../../src/time/index.js';
+import { CALENDAR_YEAR, fiscalYearOf, periodsOfYear, type FiscalCalendar, type PeriodKind } from '../../src/time/index.js';
+import type { Plan } from '../../src/plan/index.js';
 import type { JobQueue, Partition } from '../jobs/queue.js';
 import type { Db } from '../store/repos/db.js';
 import type { DealChange } from '../store/repos/deals.js';
@@ -45,10 +46,18 @@ async function calendarOf(db: Db, tenantId: string, inputs: CalcInputs): Promise
   return tenant ? { fiscalYearStartMonth: tenant.fiscalYearStartMonth } : CALENDAR_YEAR;
 }
 
-/** Every statement period of a fiscal year: the year, its quarters and its months. */
-export function periodIdsOfYear(year: string, calendar: FiscalCalendar): string[] {
+/**
+ * The statement periods results are published for: the year and its quarters always (the team table and the
+ * cards ask for quarters), months only when some plan measures, pays bonuses or draws monthly. Every period
+ * stores its own lines, so each extra period kind stores every line once more.
+ */
+export function statementPeriodKinds(plans: readonly Plan[]): PeriodKind[] {
+  return JSON.stringify(plans).includes('"period":"month"') ? ['year', 'quarter', 'month'] : ['year', 'quarter'];
+}
+
+export function periodIdsOfYear(year: string, calendar: FiscalCalendar, kinds: readonly PeriodKind[] = ['year', 'quarter', 'month']): string[] {
   const fy = Number(year);
-  return (['year', 'quarter', 'month'] as const).flatMap((kind) => periodsOfYear(fy, kind, calendar).map((p) => p.id));
+  return kinds.flatMap((kind) => periodsOfYear(fy, kind, calendar).map((p) => p.id));
 }
 
 function uniquePartitions(partitions: readonly PartitionRef[]): PartitionRef[] {
@@ -79,7 +88,7 @@ async function runAndPublish(
         plans: inputs.plans,
         data: inputs.data,
         asOf,
-        periodIds: years.flatMap((y) => periodIdsOfYear(y, calendar)),
+        periodIds: years.flatMap((y) => periodIdsOfYear(y, calendar, statementPeriodKinds(inputs.plans))),
         payeeIds,
       });
       results = out.results.filter((r) => wanted.has(`${r.payeeId}\u0000${r.periodId.slice(0, 4)}`));

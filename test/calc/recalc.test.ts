@@ -62,7 +62,7 @@ describeStores('recalculation service', (getStore) => {
     expect(touched).toEqual(expect.arrayContaining([{ payeeId: 'anna', year: '2026' }, { payeeId: 'bo', year: '2026' }, { payeeId: 'camilla', year: '2026' }, { payeeId: 'mette', year: '2026' }]));
     expect(touched.some((p) => p.payeeId === 'dorte')).toBe(false);
     await recalculatePartitions(db, T, touched, { now, engine: domainEngine });
-    for (const periodId of ['2026', '2026-Q1', '2026-Q3', '2026-08']) {
+    for (const periodId of ['2026', '2026-Q1', '2026-Q2', '2026-Q3']) {
       const expected = await expectedFromStore(db, periodId);
       expect(await readPublishedResults(db, T, { periodId })).toEqual([...expected.payees].sort((a, b) => a.payeeId.localeCompare(b.payeeId)));
     }
@@ -107,8 +107,11 @@ describeStores('recalculation service', (getStore) => {
 });
 
 describe('periods', () => {
-  it('a fiscal year has 17 statement periods', async () => {
-    const { periodIdsOfYear } = await import('../../server/calc/recalculate.js');
-    expect(periodIdsOfYear('2026', { fiscalYearStartMonth: 1 })).toHaveLength(17);
+  it('publishes the year and its quarters, and months only for plans that measure monthly', async () => {
+    const { periodIdsOfYear, statementPeriodKinds } = await import('../../server/calc/recalculate.js');
+    const { plan } = (await import('./reference.js')).referenceScenario();
+    expect(periodIdsOfYear('2026', { fiscalYearStartMonth: 1 }, statementPeriodKinds([plan]))).toEqual(['2026', '2026-Q1', '2026-Q2', '2026-Q3', '2026-Q4']);
+    const monthly = { ...plan, versions: plan.versions.map((v) => ({ ...v, components: v.components.map((c) => ({ ...c, period: 'month' as const })) })) };
+    expect(periodIdsOfYear('2026', { fiscalYearStartMonth: 1 }, statementPeriodKinds([monthly]))).toHaveLength(17);
   });
 });
