@@ -199,6 +199,40 @@ describe('incremental deal search', () => {
     scope.done();
   });
 
+  it('reads 10,400 matching deals although HubSpot refuses paging past the 10,000th result', async () => {
+    // HubSpot as nock sees it: 10,400 deals two per stamp; a request with `after` ≥ 10,000 gets a 400.
+    const all = Array.from({ length: 10_400 }, (_, i) => dealJson(String(100_000 + i), T0 + Math.floor(i / 2) * 1000));
+    let searches = 0;
+    const scope = stubDealContext(nock(API))
+      .post('/crm/v3/objects/deals/search')
+      .times(53)
+      .reply((_uri, raw) => {
+        searches++;
+        const body = raw as {
+          filterGroups: Array<{ filters: Array<{ propertyName: string; operator: string; value: string }> }>;
+          after?: string;
+          limit: number;
+        };
+        const offset = Number(body.after ?? 0);
+        if (offset >= 10_000)
+          return [400, { status: 'error', message: 'paging past 10,000 results', category: 'VALIDATION_ERROR' }];
+        const [gte] = body.filterGroups[0]!.filters;
+        const matching = all.filter((d) => Date.parse(d.properties.hs_lastmodifieddate) >= Number(gte!.value));
+        const next =
+          offset + body.limit < matching.length ? { paging: { next: { after: String(offset + body.limit) } } } : {};
+        return [200, { total: matching.length, results: matching.slice(offset, offset + body.limit), ...next }];
+      });
+    const { connector } = testConnector();
+    const ids: string[] = [];
+    for await (const page of connector.searchDealsModifiedSince(new Date(T0).toISOString()))
+      ids.push(...page.deals.map((d) => d.id));
+    expect(ids).toHaveLength(10_400);
+    expect(new Set(ids).size).toBe(10_400);
+    // 10,400 records, 200 a page, one boundary record re-read per page.
+    expect(searches).toBe(53);
+    scope.done();
+  });
+
   it('pages a stamp shared by more than a page of deals by hs_object_id, then moves past it', async () => {
     const same = Array.from({ length: 200 }, (_, i) => dealJson(String(5000 + ((i * 7) % 200)), T0));
     const byId = Array.from({ length: 200 }, (_, i) => dealJson(String(5000 + i), T0));
