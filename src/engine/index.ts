@@ -3,5 +3,3 @@ export { prepare, type EngineInput, type EngineContext, type EngineLine, type Pa
 export { calculatePartition, monthsBetween } from './partition.js';
 export { calculate, calculateWith, payeePeriodResult, teamTotals } from './calculate.js';
 export { estimate, touchedPartitions, type PartitionKey } from './estimate.js';
-export { scaleTable, step, type ScaledTable } from './tiers.js';
-export { QuotaBook } from './quota.js';

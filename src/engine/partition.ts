@@ -2,7 +2,7 @@ import { Decimal, ONE, ZERO, dec, round, toDecimalString } from '../money/decima
 import { allocate } from '../money/allocate.js';
 import type { Payee } from '../data/schema.js';
 import type { Component, Gate, Plan, PlanVersion, Spif } from '../plan/schema.js';
-import { compareCredits, productCreditAmount, versionAt, versionOn, type Credit } from '../credit/credit.js';
+import { productCreditAmount, versionAt, versionOn, type Credit } from '../credit/credit.js';
 import { dealUnits, matchesFilter } from '../credit/filter.js';
 import { fiscalYearOf, parsePeriodId, periodContaining, periodsOfYear, type Period, type PeriodKind } from '../time/calendar.js';
 import { parseDate } from '../time/dates.js';
@@ -864,4 +864,3 @@ export function calculatePartition(ctx: EngineContext, payeeId: string, fiscalYe
   return partition;
 }
 
-export { compareCredits };
