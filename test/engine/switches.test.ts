@@ -466,3 +466,13 @@ describe('fiscal calendar', () => {
     expect(earn(p, d, '2025').credited).toBe('4000');
   });
 });
+
+describe('credit notes (negative credit) walk the tiers back down', () => {
+  it('140,000 then −40,000 pays what 100,000 pays at once', () => {
+    const p = plan([rev({ axis: 'attainment', tiers: fourTiers })]);
+    const r = earn(p, data({ payees: payees('a'), quotas: [Q()], deals: [deal('a', '140000', '2026-01-10'), deal('a', '-40000', '2026-02-10')] }));
+    expect(r.lines.map((l) => l.amount)).toEqual(['13500.00', '-6000.00']);
+    expect(r.lines[1]!.tiers!.map((t) => [t.label, t.creditInTier, t.payout])).toEqual([['100 % – 150 %', '-40000', '-6000']]);
+    expect(r.earnings).toBe(earn(p, data({ payees: payees('a'), quotas: [Q()], deals: [deal('a', '100000', '2026-01-10')] })).earnings);
+  });
+});
