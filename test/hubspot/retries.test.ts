@@ -126,14 +126,11 @@ describe('retries', () => {
   });
 
   it('401 is not retried (refresh happens ahead of expiry, not on 401)', async () => {
-    const scope = nock(API)
-      .get('/crm/v3/owners/')
-      .query(true)
-      .reply(401, {
-        status: 'error',
-        message: 'The OAuth token used to make this call expired 5 second(s) ago.',
-        category: 'EXPIRED_AUTHENTICATION',
-      });
+    const scope = nock(API).get('/crm/v3/owners/').query(true).reply(401, {
+      status: 'error',
+      message: 'The OAuth token used to make this call expired 5 second(s) ago.',
+      category: 'EXPIRED_AUTHENTICATION',
+    });
     const { connector, retries } = testConnector();
     await expect(connector.listPayees()).rejects.toMatchObject({ kind: 'unauthorized', status: 401 });
     expect(retries).toEqual([]);

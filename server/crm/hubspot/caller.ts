@@ -19,6 +19,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 250, maxDelayMs: 30_000 };
 
 export interface RetryEvent {
@@ -49,7 +51,7 @@ export class HubSpotCaller {
 
   constructor(private readonly options: CallerOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
   }

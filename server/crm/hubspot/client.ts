@@ -6,6 +6,9 @@
  * `setAccessToken()`, which would reset the decorator singleton. (Configuration-level middleware would be the
  * other way in, but 13.5's generated code drops it unless call options are passed too.)
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Socket } from 'node:net';
 import { Client } from '@hubspot/api-client';
 
 export const HUBSPOT_API = 'https://api.hubapi.com';
@@ -20,11 +23,36 @@ interface ResponseContextLike {
 }
 
 /**
- * Per-call options: authenticate with the given token, and turn an error answer that is not JSON (a proxy's
+ * Keep-alive sockets that are destroyed after `idleMs` without traffic. Our caller stops waiting for a hung
+ * request on its own timer; this makes the socket go too, instead of staying open until the server gives up.
+ */
+export function idleTimeoutAgent(basePath: string, idleMs: number): HttpAgent {
+  const guard = (socket: Socket) =>
+    socket.setTimeout(idleMs, () => socket.destroy(new Error(`no traffic for ${idleMs} ms`)));
+  if (basePath.startsWith('https:')) {
+    return new (class extends HttpsAgent {
+      override createConnection(...args: Parameters<HttpsAgent['createConnection']>) {
+        const socket = super.createConnection(...args);
+        if (socket) guard(socket as Socket);
+        return socket;
+      }
+    })({ keepAlive: true });
+  }
+  return new (class extends HttpAgent {
+    override createConnection(...args: Parameters<HttpAgent['createConnection']>) {
+      const socket = super.createConnection(...args);
+      if (socket) guard(socket as Socket);
+      return socket;
+    }
+  })({ keepAlive: true });
+}
+
+/**
+ * Per-call options: authenticate with the given token, send through the portal's agent, and turn an error answer that is not JSON (a proxy's
  * HTML 502, an empty 503) into the `{ code, body, headers }` error the SDK throws for JSON errors. Without
  * this the SDK throws "Cannot parse content" and the status code, which decides about retrying, is lost.
  */
-export function callOptions(token: string) {
+export function callOptions(token: string, agent: HttpAgent) {
   return {
     authMethods: {
       oauth2: {
@@ -36,7 +64,10 @@ export function callOptions(token: string) {
     },
     middleware: [
       {
-        pre: async <T>(context: T) => context,
+        pre: async <T>(context: T) => {
+          (context as unknown as { setAgent(agent: HttpAgent): void }).setAgent(agent);
+          return context;
+        },
         post: async <T>(context: T) => {
           const response = context as unknown as ResponseContextLike;
           const type = response.headers['content-type'] ?? '';

@@ -19,8 +19,17 @@ import type {
   SplitRead,
   WriteResult,
 } from '../port.js';
-import { HubSpotCaller, type RetryEvent, type RetryPolicy } from './caller.js';
-import { buildApiGroups, getJson, HUBSPOT_API, callOptions, type AccessTokenSource, type ApiGroups } from './client.js';
+import { DEFAULT_TIMEOUT_MS, HubSpotCaller, type RetryEvent, type RetryPolicy } from './caller.js';
+import type { Agent } from 'node:http';
+import {
+  buildApiGroups,
+  callOptions,
+  getJson,
+  HUBSPOT_API,
+  idleTimeoutAgent,
+  type AccessTokenSource,
+  type ApiGroups,
+} from './client.js';
 import { HubSpotError } from './errors.js';
 import {
   DEFAULT_PORTAL_LIMITS,
@@ -90,6 +99,7 @@ export class HubSpotConnector implements CrmConnector {
   readonly crm = 'hubspot' as const;
   private readonly api: ApiGroups;
   private readonly caller: HubSpotCaller;
+  private readonly agent: Agent;
   private readonly dealProperties: string[];
   private account: Promise<AccountDetails> | null = null;
   private dealContext: Promise<DealContext> | null = null;
@@ -97,6 +107,7 @@ export class HubSpotConnector implements CrmConnector {
   constructor(private readonly options: HubSpotConnectorOptions) {
     const limits = options.limits ?? DEFAULT_PORTAL_LIMITS;
     this.api = buildApiGroups(options.basePath ?? HUBSPOT_API);
+    this.agent = idleTimeoutAgent(options.basePath ?? HUBSPOT_API, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.caller = new HubSpotCaller({
       budget: (options.budgets ?? processPortalBudgets).forPortal(options.portalKey, limits),
       intervalMs: limits.intervalMs,
@@ -111,7 +122,7 @@ export class HubSpotConnector implements CrmConnector {
 
   /** Call options carrying the current access token (refreshed ahead of expiry by the token source). */
   private async auth() {
-    return callOptions(await this.options.accessToken());
+    return callOptions(await this.options.accessToken(), this.agent);
   }
 
   /** The portal's id, currency settings and time zone; read once. */
