@@ -32,6 +32,7 @@ export const ORIGIN = 'https://api.attain.example';
 export const SECRET = 'hubspot-client-secret-for-tests';
 export const APP_ID = '4242';
 export const NOW = new Date('2026-09-15T10:00:00.000Z');
+export const CLOSED_AS_OF = new Date('2026-10-05T08:00:00Z');
 export const PORTAL_LIVE = '12345';
 export const PORTAL_CLOSED = '23456';
 export const USERS = { mette: '1000', anna: '1001', bo: '1002', admin: '9000', stranger: '5555' } as const;
@@ -63,15 +64,15 @@ async function seedTenant(store: Store, tenantId: string, portalId: string, asOf
   await recalculateTenant(db, tenantId, { now: asOf, engine: domainEngine, actor: 'test', years: ['2026'] });
 }
 
-export async function buildCardHarness(store: Store): Promise<{ app: Express; recalc: RecordingRecalc }> {
+export async function buildCardHarness(store: Store): Promise<{ app: Express; recalc: RecordingRecalc; closedTenant: string }> {
   const suffix = Math.random().toString(36).slice(2, 8);
   await seedTenant(store, `live-${suffix}`, PORTAL_LIVE, NOW, (d) => (d.id === 'D-2026-024' ? { ...d, status: 'open', probability: '0.9' } : d));
-  await seedTenant(store, `closed-${suffix}`, PORTAL_CLOSED, new Date('2026-10-05T08:00:00Z'), (d) => d);
+  await seedTenant(store, `closed-${suffix}`, PORTAL_CLOSED, CLOSED_AS_OF, (d) => d);
   process.env.HUBSPOT_CLIENT_SECRET = SECRET;
   process.env.HUBSPOT_APP_ID = APP_ID;
   const recalc = new RecordingRecalc();
   const { app } = createApp({ store, logger: createLogger('silent'), now: () => NOW, recalc, publicBaseUrl: ORIGIN });
-  return { app, recalc };
+  return { app, recalc, closedTenant: `closed-${suffix}` };
 }
 
 export interface SignOptions {

@@ -4,7 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyV3 } from '../../server/auth/hubspot-signature.js';
 import { contactCardView, dealCardView, planCheckView, settingsView, teamView } from '../../server/http/cards/schemas.js';
 import { describeStores } from '../helpers/stores.js';
-import { buildCardHarness, hubspotUrl, NOW, ORIGIN, PORTAL_CLOSED, PORTAL_LIVE, SECRET, signedHeaders, USERS } from './harness.js';
+import { domainEngine } from '../../server/calc/engine.js';
+import { recalculateTenant } from '../../server/calc/recalculate.js';
+import { readPublishedResults } from '../../server/store/repos/results.js';
+import { upsertPayments } from '../../server/store/index.js';
+import { buildCardHarness, CLOSED_AS_OF, hubspotUrl, NOW, ORIGIN, PORTAL_CLOSED, PORTAL_LIVE, SECRET, signedHeaders, USERS } from './harness.js';
 
 const nbsp = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 
@@ -27,9 +31,10 @@ describe('signature v3 (independent computation)', () => {
 describeStores('card API (signed HubSpot requests)', (getStore) => {
   let app: Awaited<ReturnType<typeof buildCardHarness>>['app'];
   let recalc: Awaited<ReturnType<typeof buildCardHarness>>['recalc'];
+  let closedTenant: string;
 
   beforeAll(async () => {
-    ({ app, recalc } = await buildCardHarness(getStore()));
+    ({ app, recalc, closedTenant } = await buildCardHarness(getStore()));
   }, 120_000);
 
   const get = (path: string, portal: string, user: string, opts: Parameters<typeof signedHeaders>[1] = {}) => {
@@ -67,6 +72,22 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
       expect(res.body.whatIf).toEqual({ amount: '300000' });
       expect(anna.commission.amount).toBe('18000');
       expect(nbsp(anna.commission.formatted)).toBe('DKK 18,000.00');
+    });
+
+    it('a won deal shows its credited commission as earned, and as paid once payments cover the period', async () => {
+      const earned = await get('/hubspot/cards/deals/D-2026-022?locale=da-DK', PORTAL_CLOSED, USERS.anna);
+      expect(earned.status, JSON.stringify(earned.body)).toBe(200);
+      const view = dealCardView.parse(earned.body);
+      expect(view.status).toBe('won');
+      expect(view.payees[0]).toMatchObject({ payeeId: 'anna', status: 'earned', statusText: 'Optjent' });
+      expect(nbsp(view.payees[0]!.attainmentAfter.formatted)).toBe('120 %');
+
+      const db = getStore().db;
+      const [q3] = await readPublishedResults(db, closedTenant, { periodId: '2026-Q3', payeeIds: ['anna'], lines: false });
+      await upsertPayments(db, closedTenant, [{ payeeId: 'anna', periodId: '2026-Q3', amount: q3!.earnedToDate, reference: 'payroll 2026-09' }]);
+      await recalculateTenant(db, closedTenant, { now: CLOSED_AS_OF, engine: domainEngine, actor: 'test', years: ['2026'] });
+      const paid = dealCardView.parse((await get('/hubspot/cards/deals/D-2026-022?locale=en', PORTAL_CLOSED, USERS.anna)).body);
+      expect(paid.payees[0]).toMatchObject({ status: 'paid', statusText: 'Paid' });
     });
 
     it('forged: signed with another secret → 401', async () => {

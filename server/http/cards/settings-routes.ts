@@ -16,7 +16,6 @@ import { loadCalcInputs } from '../../calc/load-inputs.js';
 import type { RecalcPort } from '../../app.js';
 import { hubspotSignature } from '../../auth/hubspot-signature.js';
 import { listAssignments } from '../../store/repos/assignments.js';
-import type { Db } from '../../store/repos/db.js';
 import { listPayees } from '../../store/repos/payees.js';
 import { getPlan, listPlans, savePlanRevision } from '../../store/repos/plans.js';
 import { listQuotas } from '../../store/repos/quotas.js';
