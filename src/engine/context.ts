@@ -53,6 +53,8 @@ export interface EngineContext {
   asOf: string | undefined;
   explain: boolean;
   warnings: DataWarning[];
+  /** Keys of `warnings`, so each problem is reported once. */
+  warningKeys: Set<string>;
   planFor(payeeId: string, date: string): Plan | undefined;
   /** Memo of computed partitions, "payeeId\u0000year". */
   partitions: Map<string, Partition>;
@@ -147,6 +149,7 @@ export function prepare(input: Omit<EngineInput, 'periodId'> & { periodId?: stri
     asOf: input.asOf,
     explain: input.explain ?? true,
     warnings,
+    warningKeys: seen,
     planFor,
     partitions: new Map(),
     pools: new Map(),
@@ -160,5 +163,7 @@ export function warningKey(w: DataWarning): string {
 
 export function addWarning(ctx: EngineContext, w: DataWarning): void {
   const key = warningKey(w);
-  if (!ctx.warnings.some((x) => warningKey(x) === key)) ctx.warnings.push(w);
+  if (ctx.warningKeys.has(key)) return;
+  ctx.warningKeys.add(key);
+  ctx.warnings.push(w);
 }
