@@ -21,11 +21,12 @@ export interface DataCheck {
 export function checkDataSet(data: DataSet, plans: readonly Plan[]): DataCheck {
   const errors: FieldError[] = [];
   const warnings: DataWarning[] = [];
+  const allIds = new Set(data.payees.map((p) => p.id));
   const payeeIds = new Set<string>();
   data.payees.forEach((p, i) => {
     if (payeeIds.has(p.id)) errors.push({ path: `payees.${i}.id`, message: `duplicate payee id "${p.id}"` });
     payeeIds.add(p.id);
-    if (p.managerId && !data.payees.some((q) => q.id === p.managerId)) {
+    if (p.managerId && !allIds.has(p.managerId)) {
       errors.push({ path: `payees.${i}.managerId`, message: `unknown payee id "${p.managerId}"` });
     }
   });
