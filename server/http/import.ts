@@ -9,6 +9,7 @@ import { applyImport } from '../import/apply.js';
 import { IMPORT_KINDS, importBatchSchema, parseCsvImport, parseJsonImport, type ImportBatch } from '../import/parse.js';
 import { invalid } from './errors.js';
 import { recordChange } from './audit-trail.js';
+import { requestRecalc } from './recalc.js';
 
 const importQuery = z.strictObject({
   kind: z.enum(IMPORT_KINDS).optional().meta({ description: 'Required for CSV: which records the file holds' }),
@@ -26,7 +27,7 @@ const importResult = z
       assignments: z.number().int(),
       fxRates: z.number().int(),
     }),
-    recalculation: z.object({ runId: z.string() }).nullable(),
+    recalculationRequested: z.boolean().meta({ description: 'true: a recalculation was requested (follow it with GET /recalculations or re-read results)' }),
   })
   .meta({ id: 'ImportResult' });
 
@@ -55,7 +56,7 @@ export const importFeature: Feature = ({ api, deps }) => {
     bodyDoc: importBatchSchema,
     bodyTypes: ['application/json', 'text/csv'],
     response: importResult,
-    handle: async ({ query, body, bodyType, principal }) => {
+    handle: async ({ query, body, bodyType, principal, req }) => {
       let parsed;
       if (bodyType === 'text/csv') {
         if (!query.kind) throw invalid([{ path: 'query.kind', message: `is required for CSV: one of ${IMPORT_KINDS.join(', ')}` }]);
@@ -78,8 +79,9 @@ export const importFeature: Feature = ({ api, deps }) => {
         });
         return result;
       });
-      const recalculation = applied.changedPayeeIds.length > 0 ? await deps.recalc.request({ tenantId: principal.tenantId, actor: principal.actor }) : null;
-      return { counts: applied.counts, recalculation };
+      const recalculationRequested = applied.changedPayeeIds.length > 0;
+      if (recalculationRequested) requestRecalc(deps, req, principal);
+      return { counts: applied.counts, recalculationRequested };
     },
   });
 };

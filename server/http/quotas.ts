@@ -6,6 +6,7 @@ import { assertCanSeePayee, payeeExists, visiblePayeeIds } from '../auth/access.
 import { deleteQuota, getQuota, listQuotas, upsertQuotas } from '../store/repos/quotas.js';
 import { invalid, notFound, type FieldError } from './errors.js';
 import { recordChange } from './audit-trail.js';
+import { requestRecalc } from './recalc.js';
 
 const quotaView = z
   .object({ payeeId: z.string(), periodId: z.string(), amount: z.string().meta({ example: '900000' }), componentId: z.string().optional() })
@@ -45,8 +46,8 @@ export const quotasFeature: Feature = ({ api, deps }) => {
     summary: 'Set quotas (insert or replace by payee, period and component); all or nothing',
     roles: ['admin'],
     body: z.strictObject({ quotas: z.array(quotaSchema).min(1, 'must hold at least one quota').max(100_000) }),
-    response: z.object({ quotas: z.array(quotaView), recalculation: z.object({ runId: z.string() }).nullable() }),
-    handle: async ({ body, principal }) => {
+    response: z.object({ quotas: z.array(quotaView), recalculationRequested: z.boolean() }),
+    handle: async ({ body, principal, req }) => {
       const quotas = await db.transaction().execute(async (trx) => {
         const errors: FieldError[] = [];
         const known = new Map<string, boolean>();
@@ -63,7 +64,8 @@ export const quotasFeature: Feature = ({ api, deps }) => {
         await upsertQuotas(trx, principal.tenantId, body.quotas);
         return body.quotas;
       });
-      return { quotas, recalculation: await deps.recalc.request({ tenantId: principal.tenantId, actor: principal.actor }) };
+      requestRecalc(deps, req, principal);
+      return { quotas, recalculationRequested: true };
     },
   });
 

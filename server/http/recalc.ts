@@ -1,7 +1,19 @@
 /** Recalculation: queue one (202 + run id; the queue coalesces bursts) and look at a run's status. */
+import type { Request } from 'express';
 import { z } from 'zod';
-import type { Feature } from '../app.js';
+import type { AppDeps, Feature } from '../app.js';
+import type { Principal } from '../auth/principal.js';
 import { notFound } from './errors.js';
+
+/**
+ * After a data change: ask for a recalculation without holding the response (the runner coalesces bursts;
+ * readers see the previous results until the new run is published). A failure is logged, not lost silently.
+ */
+export function requestRecalc(deps: AppDeps, req: Request, principal: Principal): void {
+  deps.recalc.request({ tenantId: principal.tenantId, actor: principal.actor }).catch((err: unknown) => {
+    req.log.error({ err, tenantId: principal.tenantId }, 'recalculation after a change failed');
+  });
+}
 
 const runView = z
   .object({
