@@ -199,6 +199,49 @@ describe('connector against the sandbox: the reference scenario', () => {
   });
 });
 
+describe('connector against the sandbox: multi-currency', () => {
+  it('reads a EUR deal in its own currency with the home-currency amount from the portal', async () => {
+    const data: DataSet = {
+      payees: [{ id: 'anna', name: 'Anna Jensen', teamId: null }],
+      teams: [],
+      quotas: [],
+      deals: [
+        {
+          id: 'D-1',
+          name: 'Kiel GmbH',
+          ownerId: 'anna',
+          amount: '100000',
+          currency: 'EUR',
+          status: 'won',
+          closeDate: '2026-08-03',
+        },
+        {
+          id: 'D-2',
+          name: 'Aarhus A/S',
+          ownerId: 'anna',
+          amount: '250000',
+          currency: 'DKK',
+          status: 'won',
+          closeDate: '2026-08-04',
+        },
+      ],
+      payments: [],
+      fxRates: [{ from: 'EUR', to: 'DKK', date: '2026-08-01', rate: '7.4603' }],
+      assignments: [],
+    };
+    const mapping = scenarioFromDataSet(data);
+    expect(mapping.scenario.portal.additionalCurrencies).toEqual(['EUR']);
+    sandbox = await startHubSpotSandbox({ scenario: mapping.scenario });
+    const connector = connect(sandbox, { requestsPerInterval: 100, intervalMs: 10_000, searchesPerSecond: 4 });
+    expect((await connector.capabilities()).multiCurrency).toBe(true);
+    const deals = byId(await allDeals(connector));
+    expect(deals.map((d) => [d.amount, d.currency, d.attributes])).toEqual([
+      ['100000', 'EUR', { amountInHomeCurrency: '746030', homeCurrency: 'DKK' }],
+      ['250000', 'DKK', undefined],
+    ]);
+  });
+});
+
 describe('connector against the sandbox: past the search cap', () => {
   const fast = { requestsPerInterval: 1_000, intervalMs: 10_000, searchesPerSecond: 50 };
 
