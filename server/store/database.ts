@@ -152,6 +152,7 @@ export interface CalcRunsTable {
   as_of: string;
   /** Database clock (clock_timestamp()), so runs on different instances order correctly. */
   started_at: Timestamp;
+  /** Database clock too. */
   finished_at: Timestamp | null;
   error: string | null;
   warnings: Json<unknown[]>;

@@ -163,7 +163,7 @@ export async function publishRun(db: Db, tenantId: string, runId: string, out: R
     );
     await trx
       .updateTable('calc_runs')
-      .set({ status: 'published', finished_at: out.finishedAt, warnings: JSON.stringify(out.warnings) })
+      .set({ status: 'published', finished_at: sql<Date>`clock_timestamp()`, warnings: JSON.stringify(out.warnings) })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', runId)
       .execute();
@@ -182,7 +182,7 @@ export async function publishRun(db: Db, tenantId: string, runId: string, out: R
 
 export async function failRun(db: Db, tenantId: string, runId: string, error: string, at: Date, actor: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('calc_runs').set({ status: 'failed', finished_at: at, error }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
+    await trx.updateTable('calc_runs').set({ status: 'failed', finished_at: sql<Date>`clock_timestamp()`, error }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
     await recordAudit(trx, { tenantId, actor, action: 'calc.run.failed', entityType: 'calc_run', entityId: runId, after: { error }, at });
   });
 }
