@@ -125,7 +125,16 @@ export async function syncHubSpot(options: SyncOptions): Promise<SyncReport> {
   let dealsChanged = 0;
   const closeYears = new Set<number>();
   const calendar = await calendarOf(db, tenantId);
-  for await (const page of connector.searchDealsModifiedSince(since)) {
+  // What the engine needs to name touched partitions (plans, payees, quotas): read once, deals not needed.
+  const inputs = await loadCalcInputs(db, tenantId, { deals: false });
+  // One page is fetched ahead while the previous one is stored: the search budget, not the database, sets the pace.
+  const pages = connector.searchDealsModifiedSince(since);
+  let next = pages.next();
+  for (;;) {
+    const current = await next;
+    if (current.done) break;
+    next = pages.next();
+    const page = current.value;
     problems.push(...page.problems);
     const ids = page.deals.map((d) => d.id);
     let deals: Deal[] = page.deals;
@@ -143,7 +152,6 @@ export async function syncHubSpot(options: SyncOptions): Promise<SyncReport> {
       const changes = await upsertDeals(trx, tenantId, deals);
       dealsChanged += changes.length;
       if (changes.length > 0) {
-        const inputs = await loadCalcInputs(trx, tenantId, { deals: false });
         const partitions = changes.flatMap((c) => engine.touchedPartitions(inputs, c.before, c.after));
         await markDirty(trx, tenantId, { dealIds: changes.map((c) => c.after.id), partitions });
       }

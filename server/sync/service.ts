@@ -15,7 +15,7 @@ import type { Deal } from '../../src/data/index.js';
 import type { CalcEngine } from '../calc/engine-port.js';
 import { domainEngine } from '../calc/engine.js';
 import { loadCalcInputs } from '../calc/load-inputs.js';
-import type { CrmConnector, RecordProblem } from '../crm/port.js';
+import type { Capabilities, CrmConnector, RecordProblem } from '../crm/port.js';
 import { createScheduler, type Scheduler } from '../jobs/cron.js';
 import { deleteDeal, markWebhookProcessed, upsertDeals, type DealChange, type Store } from '../store/index.js';
 import { publishDirty, type PublishReport } from '../writeback/publish.js';
@@ -52,6 +52,7 @@ export class HubSpotSyncService {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly kicked = new Set<string>();
   private readonly connectors = new Map<string, Promise<CrmConnector>>();
+  private readonly caps = new Map<string, Promise<Capabilities>>();
   private readonly engine: CalcEngine;
   private scheduler: Scheduler | null = null;
 
@@ -106,6 +107,7 @@ export class HubSpotSyncService {
   /** The safety net: incremental sync, inbox, publish (also resends write-backs left in the outbox). */
   sweep(tenantId: string): Promise<{ sync: SyncReport; inbox: InboxReport; publish: PublishReport }> {
     return this.serial(tenantId, async () => {
+      this.caps.delete(tenantId);
       const connector = await this.connector(tenantId);
       const sync = await syncHubSpot({ store: this.options.store, tenantId, connector, now: this.options.now, engine: this.engine });
       const inbox = await this.drainInbox(tenantId, connector);
@@ -134,6 +136,17 @@ export class HubSpotSyncService {
     await Promise.all([...this.chains.values()]);
   }
 
+  /** Portal capabilities change rarely (a tier upgrade): read once per process, again at each sweep. */
+  private capabilities(tenantId: string, connector: CrmConnector): Promise<Capabilities> {
+    let c = this.caps.get(tenantId);
+    if (!c) {
+      c = connector.capabilities();
+      c.catch(() => this.caps.delete(tenantId));
+      this.caps.set(tenantId, c);
+    }
+    return c;
+  }
+
   private async publish(tenantId: string, connector: CrmConnector): Promise<PublishReport> {
     const report = await publishDirty({ db: this.options.store.db, tenantId, connector, now: this.options.now, engine: this.engine });
     this.options.onPublished?.(tenantId, report);
@@ -159,7 +172,7 @@ export class HubSpotSyncService {
       const read = dealIds.length > 0 ? await connector.readDeals(dealIds) : { deals: [] as Deal[], problems: [], missing: [] as string[], modifiedAt: {} };
       report.problems.push(...read.problems);
       let deals = read.deals;
-      const caps = dealIds.length > 0 ? await connector.capabilities() : null;
+      const caps = dealIds.length > 0 ? await this.capabilities(tenantId, connector) : null;
       if (caps?.dealSplits && deals.length > 0) {
         const splits = await connector.readSplits(deals.map((d) => d.id));
         report.problems.push(...splits.problems);
