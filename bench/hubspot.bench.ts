@@ -45,11 +45,21 @@ export async function run(): Promise<Record<string, unknown>> {
   const changes = Number(process.env.HUBSPOT_BENCH_CHANGES ?? 20);
   const limits = DEFAULT_PORTAL_LIMITS;
   const owners = Math.max(1, Math.round(deals / 100));
-  const scenario = generateScenario({ owners, dealsPerOwner: Math.round(deals / owners), contactsPerDeal: 0, splitShare: 0, stepMs: 7 });
+  const scenario = generateScenario({
+    owners,
+    dealsPerOwner: Math.round(deals / owners),
+    contactsPerDeal: 0,
+    splitShare: 0,
+    stepMs: 7,
+  });
   scenario.portal.dealSplits = false;
   const sandbox = await startHubSpotSandbox({
     scenario,
-    limits: { requestsPerInterval: limits.requestsPerInterval, intervalMs: limits.intervalMs, searchesPerSecond: limits.searchesPerSecond },
+    limits: {
+      requestsPerInterval: limits.requestsPerInterval,
+      intervalMs: limits.intervalMs,
+      searchesPerSecond: limits.searchesPerSecond,
+    },
     webhooks: { batchDelayMs: 10 },
   });
   const root = mkdtempSync(join(tmpdir(), 'attain-hubspot-bench-'));
@@ -62,7 +72,9 @@ export async function run(): Promise<Record<string, unknown>> {
     if ((await listPlans(store.db, tenantId)).length === 0) {
       // The reference plan without its manager override: the override's team-attainment gate makes every
       // deal change touch every payee (correctly), which would measure a team-wide recalculation instead.
-      const raw = JSON.parse(readFileSync(REFERENCE_PLAN_FILE, 'utf8')) as { versions: Array<{ overrides?: unknown[] }> };
+      const raw = JSON.parse(readFileSync(REFERENCE_PLAN_FILE, 'utf8')) as {
+        versions: Array<{ overrides?: unknown[] }>;
+      };
       for (const v of raw.versions) v.overrides = [];
       const plan = parsePlan(raw);
       if (!plan.ok) throw new Error('reference plan invalid');
@@ -116,14 +128,24 @@ export async function run(): Promise<Record<string, unknown>> {
       logger: createLogger('silent'),
       now: () => new Date(),
       recalc: { request: async () => ({ runId: 'unused' }) },
-      hubspot: { install, webhooks: { clientSecrets: () => [sandbox.app.clientSecret], publicOrigin: origin, onEvents: (t) => service.kick(t) } },
+      hubspot: {
+        install,
+        webhooks: {
+          clientSecrets: () => [sandbox.app.clientSecret],
+          publicOrigin: origin,
+          onEvents: (t) => service.kick(t),
+        },
+      },
     });
     http.on('request', app);
     sandbox.webhooks.targetUrl = `${origin}/hubspot/webhooks`;
     // Measure the steady state: let the bulk write-back's requests leave the rolling window first.
     await new Promise((resolve) => setTimeout(resolve, limits.intervalMs));
     const latencies: number[] = [];
-    const ids = [...sandbox.state.objects.deals.values()].filter((d) => d.properties['dealstage'] === 'closedwon').map((d) => d.id).slice(0, changes);
+    const ids = [...sandbox.state.objects.deals.values()]
+      .filter((d) => d.properties['dealstage'] === 'closedwon')
+      .map((d) => d.id)
+      .slice(0, changes);
     for (const id of ids) {
       const changedAt = Date.now();
       const done = new Promise<void>((resolve) => {
@@ -132,7 +154,10 @@ export async function run(): Promise<Record<string, unknown>> {
         });
       });
       const amount = sandbox.state.objects.deals.get(id)!.properties['amount']!;
-      sandbox.state.updateDeals([{ id, properties: { amount: (Number.parseInt(amount, 10) + 1000).toString() } }], 'CRM_UI');
+      sandbox.state.updateDeals(
+        [{ id, properties: { amount: (Number.parseInt(amount, 10) + 1000).toString() } }],
+        'CRM_UI',
+      );
       await done;
       latencies.push(Date.now() - changedAt);
     }

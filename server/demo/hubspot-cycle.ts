@@ -11,18 +11,40 @@ import { domainEngine } from '../calc/engine.js';
 import { loadCalcInputs } from '../calc/load-inputs.js';
 import { WEBHOOK_PATH } from '../http/hubspot/webhooks.js';
 import type { HubSpotRouteDeps } from '../http/hubspot/feature.js';
-import { loadReferenceDataSet, scenarioFromDataSet, startHubSpotSandbox, type HubSpotSandbox } from '../sandbox/hubspot/index.js';
+import {
+  loadReferenceDataSet,
+  scenarioFromDataSet,
+  startHubSpotSandbox,
+  type HubSpotSandbox,
+} from '../sandbox/hubspot/index.js';
 import { createTokenCipher } from '../security/token-cipher.js';
 import { markDirty } from '../sync/dirty.js';
 import { HubSpotSyncService, type ServiceLog } from '../sync/service.js';
 import { parsePlan } from '../../src/plan/index.js';
 import type { CalcEngine } from '../calc/engine-port.js';
-import { budgetKeyFor, completeOAuthInstall, connectorForTenant, connectStaticToken, type InstallDeps, type InstallResult } from '../crm/hubspot/install.js';
+import {
+  budgetKeyFor,
+  completeOAuthInstall,
+  connectorForTenant,
+  connectStaticToken,
+  type InstallDeps,
+  type InstallResult,
+} from '../crm/hubspot/install.js';
 import { HubSpotOAuth } from '../crm/hubspot/oauth.js';
 import type { HubSpotConnector, HubSpotConnectorOptions } from '../crm/hubspot/connector.js';
 import { DEFAULT_PORTAL_LIMITS, processPortalBudgets } from '../crm/hubspot/limiter.js';
 import type { DealWrite, ProvisioningReport } from '../crm/port.js';
-import { findTenantByCrmAccount, getTenant, listDeals, listPayees, listPlans, savePlanRevision, updateTenantSettings, type Db, type Store } from '../store/index.js';
+import {
+  findTenantByCrmAccount,
+  getTenant,
+  listDeals,
+  listPayees,
+  listPlans,
+  savePlanRevision,
+  updateTenantSettings,
+  type Db,
+  type Store,
+} from '../store/index.js';
 import { syncHubSpot, type HubSpotSyncSettings, type SyncReport } from '../sync/hubspot-sync.js';
 import { publishDirty, type PublishReport } from '../writeback/publish.js';
 
@@ -75,7 +97,10 @@ export interface HubSpotCycleResult {
 async function ensurePlan(db: Db, tenantId: string, file: URL | string): Promise<void> {
   if ((await listPlans(db, tenantId)).length > 0) return;
   const parsed = parsePlan(JSON.parse(readFileSync(file, 'utf8')) as unknown);
-  if (!parsed.ok) throw new Error(`[Attain] ${String(file)} is not a valid plan: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  if (!parsed.ok)
+    throw new Error(
+      `[Attain] ${String(file)} is not a valid plan: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
   await savePlanRevision(db, tenantId, parsed.plan, 'system:hubspot-cycle');
 }
 
@@ -86,7 +111,8 @@ export async function runHubSpotCycle(options: HubSpotCycleOptions): Promise<Hub
   const limits = options.connector?.limits ?? DEFAULT_PORTAL_LIMITS;
   const budgets = options.connector?.budgets ?? processPortalBudgets;
   const budgetKey = mode === 'static' ? budgetKeyFor({ mode, portalId: null, accessToken: target.accessToken }) : null;
-  if (options.assumeWindowSpent && budgetKey) budgets.forPortal(budgetKey, limits).rolling.pause(Date.now() + limits.intervalMs);
+  if (options.assumeWindowSpent && budgetKey)
+    budgets.forPortal(budgetKey, limits).rolling.pause(Date.now() + limits.intervalMs);
 
   let installed: InstallResult;
   let oauth: HubSpotOAuth | null = null;
@@ -94,13 +120,20 @@ export async function runHubSpotCycle(options: HubSpotCycleOptions): Promise<Hub
     installed = await connectStaticToken(install, target.accessToken, connectorOptions);
   } else {
     const redirectUri = options.redirectUri ?? 'http://localhost:3000/oauth/hubspot/callback';
-    if (!target.issueAuthorizationCode) throw new Error('[Attain] OAuth mode needs a HubSpot that can issue an authorization code (the sandbox)');
-    oauth = new HubSpotOAuth({ clientId: target.app.clientId, clientSecret: target.app.clientSecret, redirectUri, basePath: target.url });
+    if (!target.issueAuthorizationCode)
+      throw new Error('[Attain] OAuth mode needs a HubSpot that can issue an authorization code (the sandbox)');
+    oauth = new HubSpotOAuth({
+      clientId: target.app.clientId,
+      clientSecret: target.app.clientSecret,
+      redirectUri,
+      basePath: target.url,
+    });
     installed = await completeOAuthInstall(install, oauth, target.issueAuthorizationCode(redirectUri));
   }
   const { tenantId } = installed;
   const tenant = await getTenant(install.db, tenantId);
-  if (!tenant?.settings['hubspot']) await updateTenantSettings(install.db, tenantId, { hubspot: options.settings ?? { quotaSource: 'goals' } });
+  if (!tenant?.settings['hubspot'])
+    await updateTenantSettings(install.db, tenantId, { hubspot: options.settings ?? { quotaSource: 'goals' } });
   await ensurePlan(install.db, tenantId, options.planFile ?? REFERENCE_PLAN_FILE);
 
   const connector = await connectorForTenant(install, tenantId, oauth, connectorOptions);
@@ -121,7 +154,16 @@ export async function runHubSpotCycle(options: HubSpotCycleOptions): Promise<Hub
     ...(options.engine ? { engine: options.engine } : {}),
     ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
   });
-  return { tenantId, portalId: installed.portalId, mode, provisioning, sync, publish, written: publish.writeBack.written, connector };
+  return {
+    tenantId,
+    portalId: installed.portalId,
+    mode,
+    provisioning,
+    sync,
+    publish,
+    written: publish.writeBack.written,
+    connector,
+  };
 }
 
 // ---- `npm start` without HubSpot credentials: the cycle against a local sandbox, then live via webhooks ----
@@ -187,12 +229,19 @@ function describeWrites(db: Db, tenantId: string, written: readonly DealWrite[],
 export async function startHubSpotDemo(options: HubSpotDemoOptions): Promise<HubSpotDemo> {
   const print = options.print ?? ((line: string) => console.log(line));
   const reference = loadReferenceDataSet(fileURLToPath(REFERENCE_DATA_FILE));
-  if (!reference) throw new Error('[Attain] examples/reference-scenario/data.json is missing: the HubSpot sandbox has nothing to hold');
+  if (!reference)
+    throw new Error(
+      '[Attain] examples/reference-scenario/data.json is missing: the HubSpot sandbox has nothing to hold',
+    );
   const port = options.sandboxPort ?? 3100;
   const scenario = scenarioFromDataSet(reference).scenario;
   const webhookUrl = `${options.publicOrigin.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
   const sandbox = await startHubSpotSandbox({ scenario, port }).catch(() => startHubSpotSandbox({ scenario, port: 0 }));
-  const install: InstallDeps = { db: options.store.db, cipher: createTokenCipher(options.encryptionKey), now: () => new Date() };
+  const install: InstallDeps = {
+    db: options.store.db,
+    cipher: createTokenCipher(options.encryptionKey),
+    now: () => new Date(),
+  };
   try {
     const existing = await findTenantByCrmAccount(install.db, 'hubspot', String(sandbox.state.portalId));
     if (existing) await forgetPreviousSandbox(install.db, existing);
@@ -205,10 +254,18 @@ export async function startHubSpotDemo(options: HubSpotDemoOptions): Promise<Hub
       ...(options.log ? { log: options.log } : {}),
       onPublished: (t, report) => {
         if (report.writeBack.written.length === 0) return;
-        void describeWrites(install.db, t, report.writeBack.written, 10).then((rows) => print([`HubSpot webhook → recalculated and wrote back ${report.writeBack.written.length} deal(s):`, ...rows].join('\n')));
+        void describeWrites(install.db, t, report.writeBack.written, 10).then((rows) =>
+          print(
+            [`HubSpot webhook → recalculated and wrote back ${report.writeBack.written.length} deal(s):`, ...rows].join(
+              '\n',
+            ),
+          ),
+        );
       },
     });
-    const someDeal = [...sandbox.state.objects.deals.values()].find((d) => d.properties['attain_earned_commission'] !== undefined) ?? [...sandbox.state.objects.deals.values()][0];
+    const someDeal =
+      [...sandbox.state.objects.deals.values()].find((d) => d.properties['attain_earned_commission'] !== undefined) ??
+      [...sandbox.state.objects.deals.values()][0];
     const lines = [
       `HubSpot (local sandbox ${sandbox.url}, portal ${sandbox.state.portalId}, tenant "${tenantId}"):`,
       `  installed with a static token, ${cycle.provisioning.created.length} properties created (${cycle.provisioning.existing.length} already there), ` +
@@ -221,11 +278,23 @@ export async function startHubSpotDemo(options: HubSpotDemoOptions): Promise<Hub
     return {
       sandbox,
       tenantId,
-      routes: { install, webhooks: { clientSecrets: () => [sandbox.app.clientSecret], publicOrigin: options.publicOrigin, onEvents: (t) => service.kick(t), ...(options.log ? { log: { warn: (f: object, m: string) => options.log!.error(f, m) } } : {}) } },
+      routes: {
+        install,
+        webhooks: {
+          clientSecrets: () => [sandbox.app.clientSecret],
+          publicOrigin: options.publicOrigin,
+          onEvents: (t) => service.kick(t),
+          ...(options.log ? { log: { warn: (f: object, m: string) => options.log!.error(f, m) } } : {}),
+        },
+      },
       banner: lines.join('\n'),
       listening() {
         sandbox.webhooks.targetUrl = webhookUrl;
-        service.startSweep({ holder: `hubspot-demo-${process.pid}`, expression: '*/5 * * * *', tenants: async () => [tenantId] });
+        service.startSweep({
+          holder: `hubspot-demo-${process.pid}`,
+          expression: '*/5 * * * *',
+          tenants: async () => [tenantId],
+        });
       },
       async stop() {
         await service.stop();

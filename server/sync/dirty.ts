@@ -24,7 +24,11 @@ function decode(id: string): PartitionKey {
   return { year: id.slice(0, slash), payeeId: id.slice(slash + 1) };
 }
 
-export async function markDirty(db: Db, tenantId: string, keys: { dealIds?: readonly string[]; partitions?: readonly PartitionKey[] }): Promise<void> {
+export async function markDirty(
+  db: Db,
+  tenantId: string,
+  keys: { dealIds?: readonly string[]; partitions?: readonly PartitionKey[] },
+): Promise<void> {
   const rows = [...new Set(keys.dealIds ?? [])].map((id) => ({ kind: 'deal', id }));
   rows.push(...[...new Set((keys.partitions ?? []).map(encode))].map((id) => ({ kind: 'partition', id })));
   if (rows.length === 0) return;
@@ -35,7 +39,11 @@ export async function markDirty(db: Db, tenantId: string, keys: { dealIds?: read
 }
 
 export async function readDirty(db: Db, tenantId: string): Promise<DirtySet> {
-  const r = await sql<{ kind: string; id: string; marked_at: Date }>`SELECT kind, id, marked_at FROM crm_dirty WHERE tenant_id = ${tenantId} ORDER BY kind, id`.execute(db);
+  const r = await sql<{
+    kind: string;
+    id: string;
+    marked_at: Date;
+  }>`SELECT kind, id, marked_at FROM crm_dirty WHERE tenant_id = ${tenantId} ORDER BY kind, id`.execute(db);
   const out: DirtySet = { dealIds: [], partitions: [], upTo: null };
   for (const row of r.rows) {
     if (row.kind === 'deal') out.dealIds.push(row.id);
@@ -59,7 +67,9 @@ export async function countDirty(db: Db, tenantId: string): Promise<number> {
 export async function replaceDealContacts(db: Db, tenantId: string, contacts: Record<string, string[]>): Promise<void> {
   const dealIds = Object.keys(contacts);
   if (dealIds.length === 0) return;
-  await sql`DELETE FROM deal_contacts WHERE tenant_id = ${tenantId} AND deal_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(dealIds)}::jsonb))`.execute(db);
+  await sql`DELETE FROM deal_contacts WHERE tenant_id = ${tenantId} AND deal_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(dealIds)}::jsonb))`.execute(
+    db,
+  );
   const rows = Object.entries(contacts).flatMap(([deal, ids]) => [...new Set(ids)].map((c) => ({ d: deal, c })));
   if (rows.length === 0) return;
   await sql`
@@ -69,6 +79,10 @@ export async function replaceDealContacts(db: Db, tenantId: string, contacts: Re
 }
 
 export async function listDealContacts(db: Db, tenantId: string, dealId: string): Promise<string[]> {
-  const r = await sql<{ contact_id: string }>`SELECT contact_id FROM deal_contacts WHERE tenant_id = ${tenantId} AND deal_id = ${dealId} ORDER BY contact_id`.execute(db);
+  const r = await sql<{
+    contact_id: string;
+  }>`SELECT contact_id FROM deal_contacts WHERE tenant_id = ${tenantId} AND deal_id = ${dealId} ORDER BY contact_id`.execute(
+    db,
+  );
   return r.rows.map((x) => x.contact_id);
 }

@@ -11,7 +11,13 @@
  * is unchanged — our own write-back bumps hs_lastmodifieddate — are not marked, so they are never recomputed.
  */
 import type { Deal, Quota } from '../../src/data/index.js';
-import { CALENDAR_YEAR, fiscalYearOf, periodsOfYear, type FiscalCalendar, type PeriodKind } from '../../src/time/index.js';
+import {
+  CALENDAR_YEAR,
+  fiscalYearOf,
+  periodsOfYear,
+  type FiscalCalendar,
+  type PeriodKind,
+} from '../../src/time/index.js';
 import type { CrmConnector, RecordProblem } from '../crm/port.js';
 import {
   getSyncCheckpoint,
@@ -169,7 +175,17 @@ export async function syncHubSpot(options: SyncOptions): Promise<SyncReport> {
     options.onProgress?.({ stream: 'goals', dealsRead });
     quotasChanged = await syncGoals(db, tenantId, connector, settings, calendar, closeYears, now, problems);
   }
-  return { payees: merged.length, teams: teams.length, pipelines: pipelines.length, dealsRead, dealsChanged, quotasChanged, resumedFrom: since ?? null, checkpoint, problems };
+  return {
+    payees: merged.length,
+    teams: teams.length,
+    pipelines: pipelines.length,
+    dealsRead,
+    dealsChanged,
+    quotasChanged,
+    resumedFrom: since ?? null,
+    checkpoint,
+    problems,
+  };
 }
 
 async function calendarOf(db: Db, tenantId: string): Promise<FiscalCalendar> {
@@ -198,7 +214,12 @@ async function syncGoals(
   for (const year of [...closeYears].sort()) {
     for (const period of periodsOfYear(year, settings.goalPeriod ?? 'quarter', calendar)) {
       const end = new Date(Date.parse(`${period.end}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-      const read = await connector.readGoals({ periodId: period.id, start: period.start, end, ...(settings.goalName ? { goalName: settings.goalName } : {}) });
+      const read = await connector.readGoals({
+        periodId: period.id,
+        start: period.start,
+        end,
+        ...(settings.goalName ? { goalName: settings.goalName } : {}),
+      });
       problems.push(...read.problems);
       for (const q of read.quotas) {
         const old = current.get(`${q.payeeId}\u0000${q.periodId}\u0000${q.componentId ?? ''}`);

@@ -86,7 +86,13 @@ export class HubSpotSyncService {
   syncAndPublish(tenantId: string): Promise<{ sync: SyncReport; publish: PublishReport }> {
     return this.serial(tenantId, async () => {
       const connector = await this.connector(tenantId);
-      const sync = await syncHubSpot({ store: this.options.store, tenantId, connector, now: this.options.now, engine: this.engine });
+      const sync = await syncHubSpot({
+        store: this.options.store,
+        tenantId,
+        connector,
+        now: this.options.now,
+        engine: this.engine,
+      });
       const publish = await this.publish(tenantId, connector);
       return { sync, publish };
     });
@@ -101,7 +107,12 @@ export class HubSpotSyncService {
       const connector = await this.connector(tenantId);
       const inbox = await this.drainInbox(tenantId, connector);
       if (inbox.events > 0) await this.publish(tenantId, connector);
-    }).catch((error: unknown) => this.options.log?.error({ tenantId, err: (error as Error).message }, 'webhook processing failed; the sweep retries'));
+    }).catch((error: unknown) =>
+      this.options.log?.error(
+        { tenantId, err: (error as Error).message },
+        'webhook processing failed; the sweep retries',
+      ),
+    );
   }
 
   /** The safety net: incremental sync, inbox, publish (also resends write-backs left in the outbox). */
@@ -109,7 +120,13 @@ export class HubSpotSyncService {
     return this.serial(tenantId, async () => {
       this.caps.delete(tenantId);
       const connector = await this.connector(tenantId);
-      const sync = await syncHubSpot({ store: this.options.store, tenantId, connector, now: this.options.now, engine: this.engine });
+      const sync = await syncHubSpot({
+        store: this.options.store,
+        tenantId,
+        connector,
+        now: this.options.now,
+        engine: this.engine,
+      });
       const inbox = await this.drainInbox(tenantId, connector);
       const publish = await this.publish(tenantId, connector);
       return { sync, inbox, publish };
@@ -123,10 +140,15 @@ export class HubSpotSyncService {
 
   /** Cron sweep of every listed tenant, elected once per tick across instances (server/jobs). */
   startSweep(input: { holder: string; expression: string; tenants: () => Promise<string[]> }): void {
-    this.scheduler = createScheduler(this.options.store.db, { holder: input.holder, ...(this.options.log ? { log: this.options.log } : {}) });
+    this.scheduler = createScheduler(this.options.store.db, {
+      holder: input.holder,
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
     this.scheduler.schedule('hubspot-sweep', input.expression, async () => {
       for (const tenantId of await input.tenants()) {
-        await this.sweep(tenantId).catch((error: unknown) => this.options.log?.error({ tenantId, err: (error as Error).message }, 'HubSpot sweep failed'));
+        await this.sweep(tenantId).catch((error: unknown) =>
+          this.options.log?.error({ tenantId, err: (error as Error).message }, 'HubSpot sweep failed'),
+        );
       }
     });
   }
@@ -148,7 +170,13 @@ export class HubSpotSyncService {
   }
 
   private async publish(tenantId: string, connector: CrmConnector): Promise<PublishReport> {
-    const report = await publishDirty({ db: this.options.store.db, tenantId, connector, now: this.options.now, engine: this.engine });
+    const report = await publishDirty({
+      db: this.options.store.db,
+      tenantId,
+      connector,
+      now: this.options.now,
+      engine: this.engine,
+    });
     this.options.onPublished?.(tenantId, report);
     return report;
   }
@@ -167,9 +195,14 @@ export class HubSpotSyncService {
         const parsed = hubspotEventSchema.safeParse(r.payload);
         return { inboxId: r.id, event: parsed.success ? parsed.data : null };
       });
-      const dealIds = [...new Set(events.flatMap((e) => (e.event && isDealEvent(e.event) ? [String(e.event.objectId)] : [])))];
+      const dealIds = [
+        ...new Set(events.flatMap((e) => (e.event && isDealEvent(e.event) ? [String(e.event.objectId)] : []))),
+      ];
       report.deals += dealIds.length;
-      const read = dealIds.length > 0 ? await connector.readDeals(dealIds) : { deals: [] as Deal[], problems: [], missing: [] as string[], modifiedAt: {} };
+      const read =
+        dealIds.length > 0
+          ? await connector.readDeals(dealIds)
+          : { deals: [] as Deal[], problems: [], missing: [] as string[], modifiedAt: {} };
       report.problems.push(...read.problems);
       let deals = read.deals;
       const caps = dealIds.length > 0 ? await this.capabilities(tenantId, connector) : null;
@@ -181,7 +214,10 @@ export class HubSpotSyncService {
           return s && s.length > 0 ? { ...d, splits: s } : d;
         });
       }
-      const contacts = settings.contacts !== false && deals.length > 0 ? await connector.readDealContacts(deals.map((d) => d.id)) : null;
+      const contacts =
+        settings.contacts !== false && deals.length > 0
+          ? await connector.readDealContacts(deals.map((d) => d.id))
+          : null;
       const problemIds = new Set(read.problems.map((p) => p.id));
       await db.transaction().execute(async (trx) => {
         const changes: DealChange[] = await upsertDeals(trx, tenantId, deals);
@@ -194,19 +230,28 @@ export class HubSpotSyncService {
         report.deleted += removed.length;
         if (changes.length + removed.length > 0) {
           const inputs = await loadCalcInputs(trx, tenantId, { deals: false });
-          const partitions = [...changes, ...removed].flatMap((c) => this.engine.touchedPartitions(inputs, c.before, c.after));
+          const partitions = [...changes, ...removed].flatMap((c) =>
+            this.engine.touchedPartitions(inputs, c.before, c.after),
+          );
           await markDirty(trx, tenantId, { dealIds: changes.map((c) => c.after.id), partitions });
         }
         if (contacts) await replaceDealContacts(trx, tenantId, contacts);
         const at = this.options.now();
         const clean: string[] = [];
         for (const e of events) {
-          const problem = e.event === null ? 'not a HubSpot event' : problemIds.has(String(e.event.objectId)) ? 'the deal could not be read into Attain (see sync problems)' : undefined;
+          const problem =
+            e.event === null
+              ? 'not a HubSpot event'
+              : problemIds.has(String(e.event.objectId))
+                ? 'the deal could not be read into Attain (see sync problems)'
+                : undefined;
           if (problem) await markWebhookProcessed(trx, tenantId, e.inboxId, at, problem);
           else clean.push(e.inboxId);
         }
         if (clean.length > 0) {
-          await sql`UPDATE webhook_inbox SET processed_at = ${at} WHERE tenant_id = ${tenantId} AND id IN (SELECT jsonb_array_elements_text(${JSON.stringify(clean)}::jsonb)::bigint)`.execute(trx);
+          await sql`UPDATE webhook_inbox SET processed_at = ${at} WHERE tenant_id = ${tenantId} AND id IN (SELECT jsonb_array_elements_text(${JSON.stringify(clean)}::jsonb)::bigint)`.execute(
+            trx,
+          );
         }
       });
     }

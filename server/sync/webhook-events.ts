@@ -23,7 +23,10 @@ export const hubspotEventSchema = z.looseObject({
 export type HubSpotEvent = z.infer<typeof hubspotEventSchema>;
 
 /** HubSpot sends at most 100 events per request; a little headroom, then refuse. */
-export const hubspotEventsSchema = z.array(hubspotEventSchema).min(1, 'must hold at least one event').max(1000, 'must hold at most 1000 events');
+export const hubspotEventsSchema = z
+  .array(hubspotEventSchema)
+  .min(1, 'must hold at least one event')
+  .max(1000, 'must hold at most 1000 events');
 
 /** Redeliveries repeat these three; attemptNumber changes and is left out on purpose. */
 export function eventKey(e: HubSpotEvent): string {

@@ -26,7 +26,14 @@ export type DealValues = Record<Exclude<ResultField, 'lastCalculatedAt'>, string
 
 const ATTAINMENT_DECIMALS = 2;
 
-export const VALUE_FIELDS: ReadonlyArray<keyof DealValues> = ['estimatedCommission', 'earnedCommission', 'creditedAmount', 'commissionPeriod', 'tierReached', 'ownerAttainment'];
+export const VALUE_FIELDS: ReadonlyArray<keyof DealValues> = [
+  'estimatedCommission',
+  'earnedCommission',
+  'creditedAmount',
+  'commissionPeriod',
+  'tierReached',
+  'ownerAttainment',
+];
 
 export const EMPTY_VALUES: DealValues = {
   estimatedCommission: null,
@@ -50,7 +57,11 @@ export function creditPeriodRule(plans: readonly Plan[]): CreditPeriodRule {
   const version = plan.versions.at(-1);
   const primaryId = version?.primaryComponentId ?? version?.components[0]?.id ?? null;
   const primary = version?.components.find((c) => c.id === primaryId);
-  return { calendar: plan.calendar ?? CALENDAR_YEAR, kind: primary?.period ?? 'quarter', primaryComponentId: primaryId };
+  return {
+    calendar: plan.calendar ?? CALENDAR_YEAR,
+    kind: primary?.period ?? 'quarter',
+    primaryComponentId: primaryId,
+  };
 }
 
 /** The period a deal is credited in, or null (no close date). */
@@ -83,13 +94,19 @@ function highestTier(lines: readonly PayoutLine[]): string | null {
 /**
  * @param results owner statements keyed `payeeId\u0000periodId` (only the periods and owners asked for).
  */
-export function dealValues(deal: Deal, rule: CreditPeriodRule, results: ReadonlyMap<string, PayeePeriodResult>): DealValues {
+export function dealValues(
+  deal: Deal,
+  rule: CreditPeriodRule,
+  results: ReadonlyMap<string, PayeePeriodResult>,
+): DealValues {
   const periodId = creditPeriodOf(deal, rule);
   if (!deal.ownerId || !periodId) return { ...EMPTY_VALUES };
   const statement = results.get(`${deal.ownerId}\u0000${periodId}`);
   if (!statement) return { ...EMPTY_VALUES };
   const lines = statement.lines.filter((l) => l.dealId === deal.id);
-  const primary = lines.filter((l) => l.credit !== undefined && (rule.primaryComponentId === null || l.componentId === rule.primaryComponentId));
+  const primary = lines.filter(
+    (l) => l.credit !== undefined && (rule.primaryComponentId === null || l.componentId === rule.primaryComponentId),
+  );
   const earned = deal.status === 'won' ? (exactSum(lines.map((l) => l.amount)) ?? '0') : null;
   const credited = exactSum(primary.map((l) => l.credit!));
   return {
@@ -98,7 +115,10 @@ export function dealValues(deal: Deal, rule: CreditPeriodRule, results: Readonly
     creditedAmount: credited,
     commissionPeriod: lines.length > 0 || deal.status !== 'lost' ? periodId : null,
     tierReached: highestTier(primary),
-    ownerAttainment: toDecimalString(round(dec(statement.attainment).times(HUNDRED), ATTAINMENT_DECIMALS, 'half-even'), ATTAINMENT_DECIMALS),
+    ownerAttainment: toDecimalString(
+      round(dec(statement.attainment).times(HUNDRED), ATTAINMENT_DECIMALS, 'half-even'),
+      ATTAINMENT_DECIMALS,
+    ),
   };
 }
 

@@ -33,7 +33,11 @@ export interface PublishReport {
 }
 
 /** Values for the given deals from the published statements of their owners. */
-export async function desiredValues(db: Db, tenantId: string, deals: readonly Deal[]): Promise<Map<string, DealValues>> {
+export async function desiredValues(
+  db: Db,
+  tenantId: string,
+  deals: readonly Deal[],
+): Promise<Map<string, DealValues>> {
   const rule = creditPeriodRule((await listPlans(db, tenantId)).map((r) => r.plan));
   const owners = new Map<string, Set<string>>();
   for (const d of deals) {
@@ -42,7 +46,8 @@ export async function desiredValues(db: Db, tenantId: string, deals: readonly De
   }
   const results = new Map<string, PayeePeriodResult>();
   for (const [periodId, ids] of owners) {
-    for (const r of await readPublishedResults(db, tenantId, { periodId, payeeIds: [...ids] })) results.set(resultKey(r.payeeId, r.periodId), r);
+    for (const r of await readPublishedResults(db, tenantId, { periodId, payeeIds: [...ids] }))
+      results.set(resultKey(r.payeeId, r.periodId), r);
   }
   return new Map(deals.map((d) => [d.id, dealValues(d, rule, results)]));
 }
@@ -53,7 +58,11 @@ export async function publishDirty(options: PublishOptions): Promise<PublishRepo
   const dirty = await readDirty(db, tenantId);
   let recalculation: RecalcResult | null = null;
   if (dirty.partitions.length > 0) {
-    recalculation = await recalculatePartitions(db, tenantId, dirty.partitions, { now: options.now(), actor: 'hubspot-sync', engine });
+    recalculation = await recalculatePartitions(db, tenantId, dirty.partitions, {
+      now: options.now(),
+      actor: 'hubspot-sync',
+      engine,
+    });
   }
 
   // The deals whose values can have changed: the marked ones, and every deal of a recalculated partition.
@@ -72,13 +81,27 @@ export async function publishDirty(options: PublishOptions): Promise<PublishRepo
     if (missing.length > 0) for (const d of await listDealsById(db, tenantId, missing)) byId.set(d.id, d);
   }
   const desired = await desiredValues(db, tenantId, [...byId.values()]);
-  const writeBack = await writeBackDeals({ db, tenantId, connector: options.connector, now: options.now, ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}) }, desired);
+  const writeBack = await writeBackDeals(
+    {
+      db,
+      tenantId,
+      connector: options.connector,
+      now: options.now,
+      ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
+    },
+    desired,
+  );
   // Property problems: nothing was written, keep the marks so the write happens once they are fixed.
   if (writeBack.problems.length === 0) await clearDirty(db, tenantId, dirty);
   return { recalculation, dealsConsidered: byId.size, writeBack };
 }
 
 async function listDealsById(db: Db, tenantId: string, ids: readonly string[]): Promise<Deal[]> {
-  const rows = await db.selectFrom('deals').select('data').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  const rows = await db
+    .selectFrom('deals')
+    .select('data')
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute();
   return rows.map((r) => r.data as unknown as Deal);
 }

@@ -46,7 +46,10 @@ interface OutboxRow {
 }
 
 async function readOutbox(db: Db, tenantId: string): Promise<DealWrite[]> {
-  const r = await sql<OutboxRow>`SELECT record_id, "values" FROM writeback_outbox WHERE tenant_id = ${tenantId} AND crm = ${CRM} ORDER BY record_id`.execute(db);
+  const r =
+    await sql<OutboxRow>`SELECT record_id, "values" FROM writeback_outbox WHERE tenant_id = ${tenantId} AND crm = ${CRM} ORDER BY record_id`.execute(
+      db,
+    );
   return r.rows.map((row) => ({ dealId: row.record_id, values: row.values }));
 }
 
@@ -61,21 +64,35 @@ async function addToOutbox(db: Db, tenantId: string, writes: readonly DealWrite[
 
 async function removeFromOutbox(db: Db, tenantId: string, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await sql`DELETE FROM writeback_outbox WHERE tenant_id = ${tenantId} AND crm = ${CRM} AND record_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`.execute(db);
+  await sql`DELETE FROM writeback_outbox WHERE tenant_id = ${tenantId} AND crm = ${CRM} AND record_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`.execute(
+    db,
+  );
 }
 
-async function noteFailure(db: Db, tenantId: string, failures: ReadonlyArray<Extract<WriteResult, { ok: false }>>): Promise<void> {
+async function noteFailure(
+  db: Db,
+  tenantId: string,
+  failures: ReadonlyArray<Extract<WriteResult, { ok: false }>>,
+): Promise<void> {
   for (const f of failures) {
-    await sql`UPDATE writeback_outbox SET attempts = attempts + 1, last_error = ${`${f.category}: ${f.message}`} WHERE tenant_id = ${tenantId} AND crm = ${CRM} AND record_id = ${f.dealId}`.execute(db);
+    await sql`UPDATE writeback_outbox SET attempts = attempts + 1, last_error = ${`${f.category}: ${f.message}`} WHERE tenant_id = ${tenantId} AND crm = ${CRM} AND record_id = ${f.dealId}`.execute(
+      db,
+    );
   }
 }
 
 /** The changed fields of each deal against the last written values; lastCalculatedAt joins any change. */
-export async function diffAgainstWritten(db: Db, tenantId: string, desired: ReadonlyMap<string, DealValues>, at: Date): Promise<{ writes: DealWrite[]; unchanged: number }> {
+export async function diffAgainstWritten(
+  db: Db,
+  tenantId: string,
+  desired: ReadonlyMap<string, DealValues>,
+  at: Date,
+): Promise<{ writes: DealWrite[]; unchanged: number }> {
   const ids = [...desired.keys()];
   const last = new Map<string, string | null>();
   for (let i = 0; i < ids.length; i += 5000) {
-    for (const w of await getWrittenValues(db, tenantId, CRM, OBJECT, ids.slice(i, i + 5000))) last.set(`${w.recordId}\u0000${w.property}`, w.value);
+    for (const w of await getWrittenValues(db, tenantId, CRM, OBJECT, ids.slice(i, i + 5000)))
+      last.set(`${w.recordId}\u0000${w.property}`, w.value);
   }
   const writes: DealWrite[] = [];
   let unchanged = 0;
@@ -98,7 +115,11 @@ export async function diffAgainstWritten(db: Db, tenantId: string, desired: Read
   return { writes, unchanged };
 }
 
-async function sendBatches(options: WriteBackOptions, writes: readonly DealWrite[], report: WriteBackReport): Promise<void> {
+async function sendBatches(
+  options: WriteBackOptions,
+  writes: readonly DealWrite[],
+  report: WriteBackReport,
+): Promise<void> {
   const { db, tenantId, connector } = options;
   for (let i = 0; i < writes.length; i += BATCH_SIZE) {
     const batch = writes.slice(i, i + BATCH_SIZE);
@@ -107,13 +128,23 @@ async function sendBatches(options: WriteBackOptions, writes: readonly DealWrite
     const ok = results.filter((r): r is Extract<WriteResult, { ok: true }> => r.ok);
     const failed = results.filter((r): r is Extract<WriteResult, { ok: false }> => !r.ok);
     const confirmed: WrittenValue[] = ok.flatMap((r) =>
-      Object.entries(byId.get(r.dealId)!.values).map(([property, value]) => ({ crm: CRM, objectType: OBJECT, recordId: r.dealId, property, value: value ?? null })),
+      Object.entries(byId.get(r.dealId)!.values).map(([property, value]) => ({
+        crm: CRM,
+        objectType: OBJECT,
+        recordId: r.dealId,
+        property,
+        value: value ?? null,
+      })),
     );
     const givenUp = failed.filter((f) => !f.retryable);
     await db.transaction().execute(async (trx) => {
       if (confirmed.length > 0) await recordWrittenValues(trx, tenantId, confirmed, options.now());
       await removeFromOutbox(trx, tenantId, [...ok.map((r) => r.dealId), ...givenUp.map((f) => f.dealId)]);
-      await noteFailure(trx, tenantId, failed.filter((f) => f.retryable));
+      await noteFailure(
+        trx,
+        tenantId,
+        failed.filter((f) => f.retryable),
+      );
     });
     report.written.push(...ok.map((r) => byId.get(r.dealId)!));
     report.failed.push(...failed);
@@ -125,7 +156,10 @@ async function sendBatches(options: WriteBackOptions, writes: readonly DealWrite
  * Sends what an interrupted run left in the outbox, then the differences between `desired` and what HubSpot
  * was last given. Properties are checked first (exists, writable, right type): with a problem nothing is sent.
  */
-export async function writeBackDeals(options: WriteBackOptions, desired: ReadonlyMap<string, DealValues>): Promise<WriteBackReport> {
+export async function writeBackDeals(
+  options: WriteBackOptions,
+  desired: ReadonlyMap<string, DealValues>,
+): Promise<WriteBackReport> {
   const { db, tenantId, connector, now } = options;
   const report: WriteBackReport = { written: [], failed: [], unchanged: 0, resumed: 0, problems: [] };
   const pending = await readOutbox(db, tenantId);
@@ -147,6 +181,8 @@ export async function writeBackDeals(options: WriteBackOptions, desired: Readonl
 }
 
 export async function pendingWriteBacks(db: Db, tenantId: string): Promise<number> {
-  const r = await sql<{ n: string }>`SELECT count(*) AS n FROM writeback_outbox WHERE tenant_id = ${tenantId} AND crm = ${CRM}`.execute(db);
+  const r = await sql<{
+    n: string;
+  }>`SELECT count(*) AS n FROM writeback_outbox WHERE tenant_id = ${tenantId} AND crm = ${CRM}`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }

@@ -30,14 +30,31 @@ try {
   const result = await runHubSpotCycle({
     install,
     target: config.target,
-    connector: { limits: config.limits, retry: { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 200 }, timeoutMs: config.timeoutMs },
+    connector: {
+      limits: config.limits,
+      retry: { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 200 },
+      timeoutMs: config.timeoutMs,
+    },
     assumeWindowSpent: true,
   });
   let written = result.written.length;
-  for (let pass = 0; pass < 10 && ((await pendingWriteBacks(store.db, result.tenantId)) > 0 || (await countDirty(store.db, result.tenantId)) > 0); pass++) {
-    written += (await publishDirty({ db: store.db, tenantId: result.tenantId, connector: result.connector, now })).writeBack.written.length;
+  for (
+    let pass = 0;
+    pass < 10 &&
+    ((await pendingWriteBacks(store.db, result.tenantId)) > 0 || (await countDirty(store.db, result.tenantId)) > 0);
+    pass++
+  ) {
+    written += (await publishDirty({ db: store.db, tenantId: result.tenantId, connector: result.connector, now }))
+      .writeBack.written.length;
   }
-  process.stdout.write(JSON.stringify({ written, dealsRead: result.sync.dealsRead, resumedFrom: result.sync.resumedFrom, resumed: result.publish.writeBack.resumed }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      written,
+      dealsRead: result.sync.dealsRead,
+      resumedFrom: result.sync.resumedFrom,
+      resumed: result.publish.writeBack.resumed,
+    }) + '\n',
+  );
   await store.close();
   process.exit(0);
 } catch (error) {

@@ -21,9 +21,16 @@ const SANDBOX_LIMITS = { requestsPerInterval: 20, intervalMs: 1_000, searchesPer
 const scenario = () => generateScenario({ owners: 10, dealsPerOwner: 30, seed: 11 });
 const childPath = fileURLToPath(new URL('./cycle-child.ts', import.meta.url));
 
-function runChild(dataDir: string, config: object, onSpawn?: (kill: () => void) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
+function runChild(
+  dataDir: string,
+  config: object,
+  onSpawn?: (kill: () => void) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = fork(childPath, [dataDir, JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const child = fork(childPath, [dataDir, JSON.stringify(config)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
     let stdout = '';
     child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
     child.once('error', reject);
@@ -49,7 +56,11 @@ describe('faults and a process kill during write-back', () => {
     cpSync(dir.dataDir, childDir.dataDir, { recursive: true });
     const store = await openStore({ dataDir: dir.dataDir });
     try {
-      await runHubSpotCycle({ install: installDeps(store), target: clean, connector: { limits: LIMITS, budgets: new PortalBudgets() } });
+      await runHubSpotCycle({
+        install: installDeps(store),
+        target: clean,
+        connector: { limits: LIMITS, budgets: new PortalBudgets() },
+      });
     } finally {
       await store.close();
       dir.remove();
@@ -78,7 +89,13 @@ describe('faults and a process kill during write-back', () => {
       }
     });
     try {
-      const config = { target: { url: faulty.url, accessToken: faulty.accessToken, app: faulty.app }, keyHex: randomBytes(32).toString('hex'), now: FIXED_NOW.toISOString(), limits: LIMITS, timeoutMs: 500 };
+      const config = {
+        target: { url: faulty.url, accessToken: faulty.accessToken, app: faulty.app },
+        keyHex: randomBytes(32).toString('hex'),
+        now: FIXED_NOW.toISOString(),
+        limits: LIMITS,
+        timeoutMs: 500,
+      };
       const first = await runChild(childDir.dataDir, config, (k) => (kill = k));
       expect(first.signal).toBe('SIGKILL');
       const appliedBeforeKill = writes.size;

@@ -8,7 +8,13 @@ import type { InstallDeps } from '../../server/crm/hubspot/install.js';
 import type { HubSpotSandbox } from '../../server/sandbox/hubspot/index.js';
 import { createTokenCipher } from '../../server/security/token-cipher.js';
 import type { Store } from '../../server/store/index.js';
-import { creditPeriodOf, creditPeriodRule, dealValues, resultKey, VALUE_FIELDS } from '../../server/writeback/deal-results.js';
+import {
+  creditPeriodOf,
+  creditPeriodRule,
+  dealValues,
+  resultKey,
+  VALUE_FIELDS,
+} from '../../server/writeback/deal-results.js';
 import { PROPERTY_BY_FIELD } from '../../server/crm/hubspot/properties.js';
 
 export const FIXED_NOW = new Date('2026-10-15T09:00:00.000Z');
@@ -24,7 +30,8 @@ export function attainState(sandbox: HubSpotSandbox): Record<string, Record<stri
   const out: Record<string, Record<string, string>> = {};
   for (const [id, deal] of sandbox.state.objects.deals) {
     const props: Record<string, string> = {};
-    for (const name of ATTAIN_PROPERTY_NAMES) if (deal.properties[name] !== undefined) props[name] = deal.properties[name]!;
+    for (const name of ATTAIN_PROPERTY_NAMES)
+      if (deal.properties[name] !== undefined) props[name] = deal.properties[name]!;
     out[id] = props;
   }
   return out;
@@ -34,7 +41,11 @@ export function attainState(sandbox: HubSpotSandbox): Record<string, Record<stri
  * What the engine says each deal should carry, computed straight from src/engine over the synced data
  * (not through the published results the write-back reads), as HubSpot property name → decimal string.
  */
-export async function expectedFromEngine(store: Store, tenantId: string, asOf: string): Promise<Record<string, Record<string, string>>> {
+export async function expectedFromEngine(
+  store: Store,
+  tenantId: string,
+  asOf: string,
+): Promise<Record<string, Record<string, string>>> {
   const inputs = await loadCalcInputs(store.db, tenantId);
   const rule = creditPeriodRule(inputs.plans);
   const ctx = prepare({ plans: inputs.plans, data: inputs.data, asOf });
@@ -55,5 +66,10 @@ export async function expectedFromEngine(store: Store, tenantId: string, asOf: s
 
 /** Drops attain_last_calculated_at, for comparisons with what the engine decides. */
 export function withoutStamp(state: Record<string, Record<string, string>>): Record<string, Record<string, string>> {
-  return Object.fromEntries(Object.entries(state).map(([id, p]) => [id, Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'attain_last_calculated_at'))]));
+  return Object.fromEntries(
+    Object.entries(state).map(([id, p]) => [
+      id,
+      Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'attain_last_calculated_at')),
+    ]),
+  );
 }

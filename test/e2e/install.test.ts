@@ -28,7 +28,13 @@ describe('HubSpot install routes', () => {
     sandbox = await startHubSpotSandbox();
     opened = await openTestStore('pglite');
     deps = installDeps(opened.store, () => new Date(clock));
-    oauth = new HubSpotOAuth({ clientId: sandbox.app.clientId, clientSecret: sandbox.app.clientSecret, redirectUri: REDIRECT, basePath: sandbox.url, authorizeUrl: `${sandbox.url}/oauth/authorize` });
+    oauth = new HubSpotOAuth({
+      clientId: sandbox.app.clientId,
+      clientSecret: sandbox.app.clientSecret,
+      redirectUri: REDIRECT,
+      basePath: sandbox.url,
+      authorizeUrl: `${sandbox.url}/oauth/authorize`,
+    });
     ({ app } = createApp({
       store: opened.store,
       logger: createLogger('silent'),
@@ -36,7 +42,11 @@ describe('HubSpot install routes', () => {
       recalc: { request: async () => ({ runId: 'unused' }) },
       hubspot: {
         install: deps,
-        webhooks: { clientSecrets: () => [sandbox.app.clientSecret], publicOrigin: 'https://attain.test', onEvents: () => undefined },
+        webhooks: {
+          clientSecrets: () => [sandbox.app.clientSecret],
+          publicOrigin: 'https://attain.test',
+          onEvents: () => undefined,
+        },
         oauth: { oauth, clientSecret: sandbox.app.clientSecret, features: { goals: true }, basePath: sandbox.url },
       },
     }));
@@ -55,7 +65,9 @@ describe('HubSpot install routes', () => {
     const callback = new URL(granted.headers.get('location')!);
     expect(callback.searchParams.get('state')).toBe(consent.searchParams.get('state'));
 
-    await request(app).get(`/oauth/hubspot/callback?code=${callback.searchParams.get('code')}&state=forged.1.abc`).expect(400);
+    await request(app)
+      .get(`/oauth/hubspot/callback?code=${callback.searchParams.get('code')}&state=forged.1.abc`)
+      .expect(400);
     const done = await request(app).get(`/oauth/hubspot/callback${callback.search}`).expect(200);
     expect(done.body.tenantId).toBe(`hubspot-${sandbox.state.portalId}`);
     expect(done.body.provisioning.created).toHaveLength(7);
@@ -69,7 +81,10 @@ describe('HubSpot install routes', () => {
     const before = await getCrmConnection(opened.store.db, deps.cipher, tenantId, 'hubspot');
     // 26 minutes later the 30-minute token is inside the 5-minute refresh margin.
     clock += 26 * 60_000;
-    const connector = await connectorForTenant(deps, tenantId, oauth, { basePath: sandbox.url, budgets: new PortalBudgets() });
+    const connector = await connectorForTenant(deps, tenantId, oauth, {
+      basePath: sandbox.url,
+      budgets: new PortalBudgets(),
+    });
     await connector.listPipelines();
     const after = await getCrmConnection(opened.store.db, deps.cipher, tenantId, 'hubspot');
     expect(after!.accessToken).not.toBe(before!.accessToken);
@@ -79,7 +94,10 @@ describe('HubSpot install routes', () => {
   it('uninstalls: tokens erased, the connection refuses further use', async () => {
     const tenantId = `hubspot-${sandbox.state.portalId}`;
     const { token } = await createApiToken(opened.store.db, tenantId, { name: 'admin', role: 'admin' });
-    await request(app).delete('/api/v1/hubspot/connection').set('Authorization', `Bearer ${token}`).expect(200, { uninstalled: true });
+    await request(app)
+      .delete('/api/v1/hubspot/connection')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200, { uninstalled: true });
     const c = await getCrmConnection(opened.store.db, deps.cipher, tenantId, 'hubspot');
     expect(c?.status).toBe('uninstalled');
     expect(c?.accessToken).toBe('');

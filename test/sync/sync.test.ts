@@ -18,7 +18,9 @@ describe('HubSpot sync checkpoints', () => {
   let opened: { store: Store; dispose(): Promise<void> };
   let deps: ReturnType<typeof installDeps>;
   beforeAll(async () => {
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 5, dealsPerOwner: 100, seed: 3, contactsPerDeal: 1 }) });
+    sandbox = await startHubSpotSandbox({
+      scenario: generateScenario({ owners: 5, dealsPerOwner: 100, seed: 3, contactsPerDeal: 1 }),
+    });
     opened = await openTestStore('pglite');
     deps = installDeps(opened.store);
   }, 60_000);
@@ -31,7 +33,8 @@ describe('HubSpot sync checkpoints', () => {
     const budgets = new PortalBudgets();
     const { tenantId } = await connectStaticToken(deps, sandbox.accessToken, { basePath: sandbox.url, budgets });
     const connector = await connectorForTenant(deps, tenantId, null, { basePath: sandbox.url, budgets });
-    const sync = (afterPage?: () => void) => syncHubSpot({ store: opened.store, tenantId, connector, now: deps.now, ...(afterPage ? { afterPage } : {}) });
+    const sync = (afterPage?: () => void) =>
+      syncHubSpot({ store: opened.store, tenantId, connector, now: deps.now, ...(afterPage ? { afterPage } : {}) });
 
     await expect(
       sync(() => {
@@ -50,7 +53,9 @@ describe('HubSpot sync checkpoints', () => {
     const resumed = await sync();
     expect(resumed.resumedFrom).not.toBeNull();
     expect(resumed.dealsRead).toBeLessThanOrEqual(300 + 2);
-    expect(sandbox.calls.filter((c) => c.path.endsWith('/deals/search')).length - searchesBefore).toBeLessThanOrEqual(3);
+    expect(sandbox.calls.filter((c) => c.path.endsWith('/deals/search')).length - searchesBefore).toBeLessThanOrEqual(
+      3,
+    );
     expect(await countDeals(opened.store.db, tenantId)).toBe(500);
     expect((await getDeal(opened.store.db, tenantId, readAlready))?.amount).toBe('123456.78');
     expect((await getDeal(opened.store.db, tenantId, notYetRead))?.amount).toBe('876543.21');
@@ -59,12 +64,21 @@ describe('HubSpot sync checkpoints', () => {
 
   it('treats a change to attain_* properties only (our own write-back) as no change', async () => {
     const tenantId = `hubspot-${sandbox.state.portalId}`;
-    const connector = await connectorForTenant(deps, tenantId, null, { basePath: sandbox.url, budgets: new PortalBudgets() });
+    const connector = await connectorForTenant(deps, tenantId, null, {
+      basePath: sandbox.url,
+      budgets: new PortalBudgets(),
+    });
     await connector.ensureProperties();
     await clearDirty(opened.store.db, tenantId, await readDirty(opened.store.db, tenantId));
     const ids = [...sandbox.state.objects.deals.keys()].slice(0, 120);
-    sandbox.state.updateDeals(ids.slice(0, 100).map((id) => ({ id, properties: { attain_earned_commission: '1.00' } })), 'API');
-    sandbox.state.updateDeals(ids.slice(100).map((id) => ({ id, properties: { attain_earned_commission: '1.00' } })), 'API');
+    sandbox.state.updateDeals(
+      ids.slice(0, 100).map((id) => ({ id, properties: { attain_earned_commission: '1.00' } })),
+      'API',
+    );
+    sandbox.state.updateDeals(
+      ids.slice(100).map((id) => ({ id, properties: { attain_earned_commission: '1.00' } })),
+      'API',
+    );
     const report = await syncHubSpot({ store: opened.store, tenantId, connector, now: deps.now });
     expect(report.dealsRead).toBeGreaterThanOrEqual(120);
     expect(report.dealsChanged).toBe(0);

@@ -6,7 +6,14 @@ import { PortalBudgets } from '../../server/crm/hubspot/limiter.js';
 import { connectorForTenant } from '../../server/crm/hubspot/install.js';
 import { runHubSpotCycle } from '../../server/demo/hubspot-cycle.js';
 import { createLogger } from '../../server/log.js';
-import { loadReferenceDataSet, scenarioFromDataSet, startHubSpotSandbox, signV3, type HubSpotSandbox, type WebhookEvent } from '../../server/sandbox/hubspot/index.js';
+import {
+  loadReferenceDataSet,
+  scenarioFromDataSet,
+  startHubSpotSandbox,
+  signV3,
+  type HubSpotSandbox,
+  type WebhookEvent,
+} from '../../server/sandbox/hubspot/index.js';
 import { openStore, type Store } from '../../server/store/index.js';
 import { HubSpotSyncService } from '../../server/sync/service.js';
 import { createTempDataDir } from '../helpers/stores.js';
@@ -54,7 +61,11 @@ export async function startHarness(dir: { dataDir: string; remove(): void }): Pr
     recalc: { request: async () => ({ runId: 'not-used-by-these-tests' }) },
     hubspot: {
       install,
-      webhooks: { clientSecrets: () => [sandbox.app.clientSecret], publicOrigin: PUBLIC_ORIGIN, onEvents: (t) => service.kick(t) },
+      webhooks: {
+        clientSecrets: () => [sandbox.app.clientSecret],
+        publicOrigin: PUBLIC_ORIGIN,
+        onEvents: (t) => service.kick(t),
+      },
     },
   });
   return {
@@ -72,7 +83,12 @@ export async function startHarness(dir: { dataDir: string; remove(): void }): Pr
   };
 }
 
-export function signedHeaders(secret: string, body: string, timestamp = Date.now(), path = '/hubspot/webhooks'): Record<string, string> {
+export function signedHeaders(
+  secret: string,
+  body: string,
+  timestamp = Date.now(),
+  path = '/hubspot/webhooks',
+): Record<string, string> {
   const ts = String(timestamp);
   return {
     'Content-Type': 'application/json',

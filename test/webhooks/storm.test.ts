@@ -24,7 +24,13 @@ function applyChanges(h: Harness): WebhookEvent[] {
     const id = ids[Math.floor(random() * ids.length)]!;
     const r = random();
     const properties: Record<string, string> =
-      r < 0.7 ? { amount: `${100_000 + Math.floor(random() * 900_000)}.${String(Math.floor(random() * 100)).padStart(2, '0')}` } : r < 0.9 ? { dealstage: stages[Math.floor(random() * stages.length)]! } : { hubspot_owner_id: owners[Math.floor(random() * owners.length)]! };
+      r < 0.7
+        ? {
+            amount: `${100_000 + Math.floor(random() * 900_000)}.${String(Math.floor(random() * 100)).padStart(2, '0')}`,
+          }
+        : r < 0.9
+          ? { dealstage: stages[Math.floor(random() * stages.length)]! }
+          : { hubspot_owner_id: owners[Math.floor(random() * owners.length)]! };
     portal.updateDeals([{ id, properties }], 'CRM_UI');
   }
   return captured.slice(0, 800).map((e, i) => ({
@@ -45,7 +51,11 @@ function applyChanges(h: Harness): WebhookEvent[] {
 async function deliver(h: Harness, events: WebhookEvent[], chunk: number): Promise<void> {
   for (let i = 0; i < events.length; i += chunk) {
     const body = JSON.stringify(events.slice(i, i + chunk));
-    await request(h.app).post('/hubspot/webhooks').set(signedHeaders(h.sandbox.app.clientSecret, body)).send(body).expect(204);
+    await request(h.app)
+      .post('/hubspot/webhooks')
+      .set(signedHeaders(h.sandbox.app.clientSecret, body))
+      .send(body)
+      .expect(204);
   }
   await h.service.idle(h.tenantId);
 }
@@ -67,7 +77,10 @@ describe('webhook storm', () => {
     const unique = applyChanges(storm);
     expect(unique).toHaveLength(800);
     const random = seededRandom(5);
-    const duplicates = Array.from({ length: 200 }, () => ({ ...unique[Math.floor(random() * unique.length)]!, attemptNumber: 1 }));
+    const duplicates = Array.from({ length: 200 }, () => ({
+      ...unique[Math.floor(random() * unique.length)]!,
+      attemptNumber: 1,
+    }));
     const shuffled = [...unique, ...duplicates];
     for (let i = shuffled.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
@@ -78,7 +91,11 @@ describe('webhook storm', () => {
     expect(shuffled).toHaveLength(1000);
     await deliver(storm, shuffled, 100);
 
-    await deliver(ordered, [...applyChanges(ordered)].sort((a, b) => a.occurredAt - b.occurredAt), 1000);
+    await deliver(
+      ordered,
+      [...applyChanges(ordered)].sort((a, b) => a.occurredAt - b.occurredAt),
+      1000,
+    );
 
     const inbox = await sql<{ n: string }>`SELECT count(*) AS n FROM webhook_inbox`.execute(storm.store.db);
     expect(Number(inbox.rows[0]!.n)).toBe(800);
@@ -86,21 +103,42 @@ describe('webhook storm', () => {
     const expected = await expectedFromEngine(storm.store, storm.tenantId, FIXED_NOW.toISOString().slice(0, 10));
     expect(withoutStamp(attainState(storm.sandbox))).toEqual(expected);
     // Nothing was re-processed in a loop: our own writes raise no events (we subscribe to no attain_* property).
-    const pending = await sql<{ n: string }>`SELECT count(*) AS n FROM webhook_inbox WHERE processed_at IS NULL`.execute(storm.store.db);
+    const pending = await sql<{
+      n: string;
+    }>`SELECT count(*) AS n FROM webhook_inbox WHERE processed_at IS NULL`.execute(storm.store.db);
     expect(Number(pending.rows[0]!.n)).toBe(0);
   }, 120_000);
 
   it('refuses forged, stale and replayed signatures and stores nothing for them', async () => {
     const h = storm;
-    const count = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM webhook_inbox`.execute(h.store.db)).rows[0]!.n);
+    const count = async () =>
+      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM webhook_inbox`.execute(h.store.db)).rows[0]!.n);
     const before = await count();
-    const event = { eventId: 9_999_001, subscriptionId: 1010, portalId: h.sandbox.state.portalId, occurredAt: Date.now(), subscriptionType: 'deal.propertyChange', objectId: 1, objectTypeId: '0-3', propertyName: 'amount', propertyValue: '5' };
+    const event = {
+      eventId: 9_999_001,
+      subscriptionId: 1010,
+      portalId: h.sandbox.state.portalId,
+      occurredAt: Date.now(),
+      subscriptionType: 'deal.propertyChange',
+      objectId: 1,
+      objectTypeId: '0-3',
+      propertyName: 'amount',
+      propertyValue: '5',
+    };
     const body = JSON.stringify([event]);
 
     await request(h.app).post('/hubspot/webhooks').set(signedHeaders('not-the-secret', body)).send(body).expect(401);
-    await request(h.app).post('/hubspot/webhooks').set(signedHeaders(h.sandbox.app.clientSecret, body, Date.now() - 301_000)).send(body).expect(401);
+    await request(h.app)
+      .post('/hubspot/webhooks')
+      .set(signedHeaders(h.sandbox.app.clientSecret, body, Date.now() - 301_000))
+      .send(body)
+      .expect(401);
     const tampered = JSON.stringify([{ ...event, propertyValue: '6' }]);
-    await request(h.app).post('/hubspot/webhooks').set(signedHeaders(h.sandbox.app.clientSecret, body)).send(tampered).expect(401);
+    await request(h.app)
+      .post('/hubspot/webhooks')
+      .set(signedHeaders(h.sandbox.app.clientSecret, body))
+      .send(tampered)
+      .expect(401);
     await request(h.app).post('/hubspot/webhooks').set({ 'Content-Type': 'application/json' }).send(body).expect(401);
     expect(await count()).toBe(before);
 
@@ -110,7 +148,11 @@ describe('webhook storm', () => {
     expect(await count()).toBe(before + 1);
 
     const bad = JSON.stringify([{ eventId: 'x' }]);
-    const r = await request(h.app).post('/hubspot/webhooks').set(signedHeaders(h.sandbox.app.clientSecret, bad)).send(bad).expect(400);
+    const r = await request(h.app)
+      .post('/hubspot/webhooks')
+      .set(signedHeaders(h.sandbox.app.clientSecret, bad))
+      .send(bad)
+      .expect(400);
     expect(JSON.stringify(r.body)).toContain('body.0.eventId');
     await h.service.idle(h.tenantId);
   });

@@ -4,7 +4,14 @@
  * token. The portal id always comes from HubSpot (token info or account details), never from a URL parameter.
  */
 import { createHash } from 'node:crypto';
-import { getCrmConnection, saveCrmConnection, findTenantByCrmAccount, getTenant, upsertTenant, type Db } from '../../store/index.js';
+import {
+  getCrmConnection,
+  saveCrmConnection,
+  findTenantByCrmAccount,
+  getTenant,
+  upsertTenant,
+  type Db,
+} from '../../store/index.js';
 import type { TokenCipher } from '../../security/token-cipher.js';
 import { HubSpotConnector, type HubSpotConnectorOptions } from './connector.js';
 import { HubSpotOAuth, OAuthTokenSource, type HubSpotTokens, type HubSpotTokenStore } from './oauth.js';
@@ -23,8 +30,13 @@ export type ConnectionMode = 'oauth' | 'static';
  * The key of a portal's shared request budget. A static token belongs to one private app in one portal, and
  * the portal id is unknown until the first call, so static connections are keyed by the token's hash.
  */
-export function budgetKeyFor(connection: { mode: ConnectionMode; portalId: number | null; accessToken?: string }): string {
-  if (connection.mode === 'static' && connection.accessToken !== undefined) return `static:${createHash('sha256').update(connection.accessToken).digest('hex').slice(0, 16)}`;
+export function budgetKeyFor(connection: {
+  mode: ConnectionMode;
+  portalId: number | null;
+  accessToken?: string;
+}): string {
+  if (connection.mode === 'static' && connection.accessToken !== undefined)
+    return `static:${createHash('sha256').update(connection.accessToken).digest('hex').slice(0, 16)}`;
   return String(connection.portalId);
 }
 
@@ -65,7 +77,12 @@ export function connectionTokenStore(deps: InstallDeps, tenantId: string): HubSp
 async function ensureTenant(db: Db, tenantId: string, portalId: number, currency: string | null): Promise<void> {
   const existing = await getTenant(db, tenantId);
   if (existing) return;
-  await upsertTenant(db, { id: tenantId, name: `HubSpot portal ${portalId}`, currency: currency ?? 'DKK', fiscalYearStartMonth: 1 });
+  await upsertTenant(db, {
+    id: tenantId,
+    name: `HubSpot portal ${portalId}`,
+    currency: currency ?? 'DKK',
+    fiscalYearStartMonth: 1,
+  });
 }
 
 export interface InstallResult {
@@ -76,9 +93,15 @@ export interface InstallResult {
 }
 
 /** OAuth callback: code → tokens → portal id from the token info → tenant → encrypted connection. */
-export async function completeOAuthInstall(deps: InstallDeps, oauth: HubSpotOAuth, code: string): Promise<InstallResult> {
+export async function completeOAuthInstall(
+  deps: InstallDeps,
+  oauth: HubSpotOAuth,
+  code: string,
+): Promise<InstallResult> {
   const installed = await oauth.exchangeCode(code);
-  const tenantId = (await findTenantByCrmAccount(deps.db, 'hubspot', String(installed.portalId))) ?? tenantIdForPortal(installed.portalId);
+  const tenantId =
+    (await findTenantByCrmAccount(deps.db, 'hubspot', String(installed.portalId))) ??
+    tenantIdForPortal(installed.portalId);
   await ensureTenant(deps.db, tenantId, installed.portalId, null);
   await saveConnection(deps, tenantId, installed.portalId, installed.tokens, installed.scopes, null);
   return { tenantId, portalId: installed.portalId, mode: 'oauth', scopes: installed.scopes };
@@ -91,21 +114,44 @@ export async function connectStaticToken(
   connectorOptions: Omit<HubSpotConnectorOptions, 'portalKey' | 'accessToken'> = {},
   tenantId?: string,
 ): Promise<InstallResult> {
-  const probe = new HubSpotConnector({ ...connectorOptions, portalKey: budgetKeyFor({ mode: 'static', portalId: null, accessToken }), accessToken: async () => accessToken });
+  const probe = new HubSpotConnector({
+    ...connectorOptions,
+    portalKey: budgetKeyFor({ mode: 'static', portalId: null, accessToken }),
+    accessToken: async () => accessToken,
+  });
   const account = await probe.accountDetails();
-  const id = tenantId ?? (await findTenantByCrmAccount(deps.db, 'hubspot', String(account.portalId))) ?? tenantIdForPortal(account.portalId);
+  const id =
+    tenantId ??
+    (await findTenantByCrmAccount(deps.db, 'hubspot', String(account.portalId))) ??
+    tenantIdForPortal(account.portalId);
   await ensureTenant(deps.db, id, account.portalId, account.companyCurrency);
   await saveCrmConnection(
     deps.db,
     deps.cipher,
     id,
-    { provider: 'hubspot', accountId: String(account.portalId), instanceUrl: connectorOptions.basePath ?? null, accessToken, refreshToken: null, expiresAt: null, scopes: [], status: 'connected' },
+    {
+      provider: 'hubspot',
+      accountId: String(account.portalId),
+      instanceUrl: connectorOptions.basePath ?? null,
+      accessToken,
+      refreshToken: null,
+      expiresAt: null,
+      scopes: [],
+      status: 'connected',
+    },
     deps.now(),
   );
   return { tenantId: id, portalId: account.portalId, mode: 'static', scopes: [] };
 }
 
-async function saveConnection(deps: InstallDeps, tenantId: string, portalId: number, tokens: HubSpotTokens, scopes: string[], instanceUrl: string | null) {
+async function saveConnection(
+  deps: InstallDeps,
+  tenantId: string,
+  portalId: number,
+  tokens: HubSpotTokens,
+  scopes: string[],
+  instanceUrl: string | null,
+) {
   await saveCrmConnection(
     deps.db,
     deps.cipher,
@@ -131,7 +177,13 @@ async function saveConnection(deps: InstallDeps, tenantId: string, portalId: num
 export async function uninstall(deps: InstallDeps, tenantId: string): Promise<boolean> {
   const c = await getCrmConnection(deps.db, deps.cipher, tenantId, 'hubspot');
   if (!c) return false;
-  await saveCrmConnection(deps.db, deps.cipher, tenantId, { ...c, accessToken: '', refreshToken: null, expiresAt: null, status: 'uninstalled' }, deps.now());
+  await saveCrmConnection(
+    deps.db,
+    deps.cipher,
+    tenantId,
+    { ...c, accessToken: '', refreshToken: null, expiresAt: null, status: 'uninstalled' },
+    deps.now(),
+  );
   return true;
 }
 
@@ -146,21 +198,43 @@ export interface TenantConnection {
 }
 
 /** The access-token source of a connected tenant: static tokens as stored, OAuth tokens refreshed ahead of expiry. */
-export async function tenantConnection(deps: InstallDeps, tenantId: string, oauth: Pick<HubSpotOAuth, 'refresh'> | null): Promise<TenantConnection> {
+export async function tenantConnection(
+  deps: InstallDeps,
+  tenantId: string,
+  oauth: Pick<HubSpotOAuth, 'refresh'> | null,
+): Promise<TenantConnection> {
   const c = await getCrmConnection(deps.db, deps.cipher, tenantId, 'hubspot');
-  if (!c || c.status !== 'connected') throw new Error(`[Attain] tenant ${tenantId} has no connected HubSpot portal; install the app again`);
+  if (!c || c.status !== 'connected')
+    throw new Error(`[Attain] tenant ${tenantId} has no connected HubSpot portal; install the app again`);
   const portalId = Number(c.accountId);
   if (c.refreshToken === null) {
     const token = c.accessToken;
-    return { tenantId, portalId, mode: 'static', accessToken: async () => token, basePath: c.instanceUrl, budgetKey: budgetKeyFor({ mode: 'static', portalId, accessToken: token }) };
+    return {
+      tenantId,
+      portalId,
+      mode: 'static',
+      accessToken: async () => token,
+      basePath: c.instanceUrl,
+      budgetKey: budgetKeyFor({ mode: 'static', portalId, accessToken: token }),
+    };
   }
-  if (!oauth) throw new Error(`[Attain] tenant ${tenantId} is connected by OAuth but HUBSPOT_CLIENT_ID/HUBSPOT_CLIENT_SECRET are not configured`);
+  if (!oauth)
+    throw new Error(
+      `[Attain] tenant ${tenantId} is connected by OAuth but HUBSPOT_CLIENT_ID/HUBSPOT_CLIENT_SECRET are not configured`,
+    );
   const source = new OAuthTokenSource(portalId, connectionTokenStore(deps, tenantId), oauth, 5 * 60_000, {
     now: () => deps.now().getTime(),
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
   });
-  return { tenantId, portalId, mode: 'oauth', accessToken: source.get, basePath: c.instanceUrl, budgetKey: String(portalId) };
+  return {
+    tenantId,
+    portalId,
+    mode: 'oauth',
+    accessToken: source.get,
+    basePath: c.instanceUrl,
+    budgetKey: String(portalId),
+  };
 }
 
 /** A connector for a connected tenant; its budget key selects the process-wide budget shared by sync and write-back. */
@@ -171,7 +245,12 @@ export async function connectorForTenant(
   options: Omit<HubSpotConnectorOptions, 'portalKey' | 'accessToken'> = {},
 ): Promise<HubSpotConnector> {
   const c = await tenantConnection(deps, tenantId, oauth);
-  return new HubSpotConnector({ ...(c.basePath ? { basePath: c.basePath } : {}), ...options, portalKey: c.budgetKey, accessToken: c.accessToken });
+  return new HubSpotConnector({
+    ...(c.basePath ? { basePath: c.basePath } : {}),
+    ...options,
+    portalKey: c.budgetKey,
+    accessToken: c.accessToken,
+  });
 }
 
 /** Provisioning right after install: the Attain property group and deal properties, idempotent. */

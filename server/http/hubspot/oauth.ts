@@ -45,18 +45,33 @@ const callbackQuery = z.object({ code: z.string().min(1, 'is required'), state: 
 
 export function mountHubSpotOAuth(app: Express, deps: OAuthRouteDeps): void {
   app.get('/oauth/hubspot/install', (_req: Request, res: Response) => {
-    res.redirect(302, deps.oauth.authorizationUrl(deps.features, signState(deps.clientSecret, deps.install.now().getTime())));
+    res.redirect(
+      302,
+      deps.oauth.authorizationUrl(deps.features, signState(deps.clientSecret, deps.install.now().getTime())),
+    );
   });
 
   app.get('/oauth/hubspot/callback', async (req: Request, res: Response, next: NextFunction) => {
     try {
       const q = callbackQuery.safeParse(req.query);
-      if (!q.success) throw invalid(q.error.issues.map((i) => ({ path: `query.${i.path.join('.')}`, message: i.message })), 'The install callback needs code and state.');
+      if (!q.success)
+        throw invalid(
+          q.error.issues.map((i) => ({ path: `query.${i.path.join('.')}`, message: i.message })),
+          'The install callback needs code and state.',
+        );
       if (!checkState(deps.clientSecret, q.data.state, deps.install.now().getTime())) {
-        throw invalid([{ path: 'query.state', message: 'is not one this server issued, or is older than ten minutes' }], 'Start the install again.');
+        throw invalid(
+          [{ path: 'query.state', message: 'is not one this server issued, or is older than ten minutes' }],
+          'Start the install again.',
+        );
       }
       const installed = await completeOAuthInstall(deps.install, deps.oauth, q.data.code);
-      const connector = await connectorForTenant(deps.install, installed.tenantId, deps.oauth, deps.basePath ? { basePath: deps.basePath } : {});
+      const connector = await connectorForTenant(
+        deps.install,
+        installed.tenantId,
+        deps.oauth,
+        deps.basePath ? { basePath: deps.basePath } : {},
+      );
       const provisioning: ProvisioningReport = await connector.ensureProperties();
       deps.onInstalled?.(installed.tenantId);
       res.json({ tenantId: installed.tenantId, portalId: installed.portalId, scopes: installed.scopes, provisioning });

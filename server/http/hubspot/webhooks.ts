@@ -26,7 +26,7 @@ export interface WebhookRouteDeps {
 export const WEBHOOK_PATH = '/hubspot/webhooks';
 
 /** How long an accepted signature is remembered: longer than the window in which it could be replayed. */
-const REPLAY_MEMORY = "10 minutes";
+const REPLAY_MEMORY = '10 minutes';
 
 async function firstTimeSeen(db: Db, key: string, signature: string): Promise<boolean> {
   await sql`DELETE FROM webhook_signatures WHERE seen_at < now() - ${REPLAY_MEMORY}::interval`.execute(db);
@@ -46,7 +46,8 @@ export function mountHubSpotWebhooks(app: Express, deps: WebhookRouteDeps): void
   app.post(WEBHOOK_PATH, verify, async (req: Request, res: Response, next: NextFunction) => {
     try {
       const parsed = hubspotEventsSchema.safeParse(req.body);
-      if (!parsed.success) throw invalid(fieldErrors(parsed.error, 'body'), 'The webhook body is not an array of HubSpot events.');
+      if (!parsed.success)
+        throw invalid(fieldErrors(parsed.error, 'body'), 'The webhook body is not an array of HubSpot events.');
       const events = parsed.data;
       const portal = String(events[0]!.portalId);
       if (!(await firstTimeSeen(deps.db, `portal:${portal}`, req.get(SIGNATURE_HEADER)!))) {
@@ -69,7 +70,8 @@ export function mountHubSpotWebhooks(app: Express, deps: WebhookRouteDeps): void
       }
       // 2xx even for portals we do not know (uninstalled): HubSpot would otherwise retry for a day.
       res.status(204).end();
-      if (unknownPortal > 0) deps.log?.warn({ events: unknownPortal }, 'HubSpot webhook events for portals without a tenant were ignored');
+      if (unknownPortal > 0)
+        deps.log?.warn({ events: unknownPortal }, 'HubSpot webhook events for portals without a tenant were ignored');
       for (const t of touched) deps.onEvents(t);
     } catch (error) {
       next(error);
