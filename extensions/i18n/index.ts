@@ -95,6 +95,9 @@ const en = {
     toCol: 'To',
     periodCol: 'Period',
     amountCol: 'Amount',
+    save: 'Save',
+    saved: 'Saved; recalculating',
+    badPeriod: 'Write a period such as 2026-Q3',
   },
 };
 
@@ -187,6 +190,9 @@ const da: Labels = {
     toCol: 'Til',
     periodCol: 'Periode',
     amountCol: 'Beløb',
+    save: 'Gem',
+    saved: 'Gemt; genberegner',
+    badPeriod: 'Skriv en periode som 2026-Q3',
   },
 };
 

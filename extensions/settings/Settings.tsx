@@ -13,6 +13,7 @@ import {
   EmptyState,
   Flex,
   Heading,
+  Input,
   List,
   Select,
   Tab,
@@ -28,9 +29,9 @@ import {
   useExtensionContext,
 } from '@hubspot/ui-extensions';
 import type { PlanCheckView, PlanPreviewView, PublishView, SettingsView } from '../../server/http/cards/schemas.js';
-import { LABELS, languageOf, type Labels } from '../i18n/index.js';
+import { LABELS, languageOf, type Labels, type Language } from '../i18n/index.js';
 import { callApi, useApi, useApiBase } from '../hooks/useApi.js';
-import { isoFromDateInput } from '../lib/amount.js';
+import { isoFromDateInput, parseAmountInput, type DateValue } from '../lib/amount.js';
 import { Failed, Loading } from '../lib/states.js';
 
 type Plan = SettingsView['plans'][number];
@@ -178,6 +179,80 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
   );
 }
 
+/** One quota at a time: payee, period, amount (typed the user's way, sent as a decimal string). */
+function QuotaForm({ view, labels, language, onSaved }: { view: SettingsView; labels: Labels; language: Language; onSaved: () => void }) {
+  const s = labels.settings;
+  const apiBase = useApiBase();
+  const [payeeId, setPayeeId] = useState(view.payees[0]?.id ?? '');
+  const [periodId, setPeriodId] = useState('');
+  const [amountText, setAmountText] = useState('');
+  const [note, setNote] = useState<string | null>(null);
+  const amount = parseAmountInput(amountText, language);
+  const periodOk = /^\d{4}(?:-Q[1-4]|-(?:0[1-9]|1[0-2]))?$/.test(periodId);
+  return (
+    <Flex direction="row" gap="sm" align="end">
+      <Select label={s.payeeCol} name="quotaPayee" value={payeeId} options={view.payees.map((p) => ({ label: p.name, value: p.id }))} onChange={(v) => setPayeeId(String(v))} testId="quota-payee" />
+      <Input label={s.periodCol} name="quotaPeriod" value={periodId} onChange={setPeriodId} error={periodId !== '' && !periodOk} validationMessage={periodId !== '' && !periodOk ? s.badPeriod : ''} testId="quota-period" />
+      <Input label={s.amountCol} name="quotaAmount" value={amountText} onChange={setAmountText} error={amountText !== '' && !amount} validationMessage={amountText !== '' && !amount ? labels.deal.badAmount : ''} testId="quota-amount" />
+      <Button
+        disabled={!apiBase || !payeeId || !periodOk || !amount}
+        testId="quota-save"
+        onClick={() => {
+          if (!apiBase || !amount) return;
+          callApi<{ stored: number }>(apiBase, { path: '/hubspot/settings/quotas', method: 'PUT', body: { quotas: [{ payeeId, periodId, amount }] } }).then(
+            () => {
+              setNote(s.saved);
+              onSaved();
+            },
+            (err: unknown) => setNote(err instanceof Error ? err.message : String(err)),
+          );
+        }}
+      >
+        {s.save}
+      </Button>
+      {note && <Text testId="quota-note">{note}</Text>}
+    </Flex>
+  );
+}
+
+/** One assignment at a time: payee, plan, from and (optional) to. */
+function AssignmentForm({ view, labels, onSaved }: { view: SettingsView; labels: Labels; onSaved: () => void }) {
+  const s = labels.settings;
+  const apiBase = useApiBase();
+  const [payeeId, setPayeeId] = useState(view.payees[0]?.id ?? '');
+  const [planId, setPlanId] = useState(view.plans[0]?.id ?? '');
+  const [from, setFrom] = useState<DateValue | null>(null);
+  const [to, setTo] = useState<DateValue | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const fromIso = isoFromDateInput(from);
+  return (
+    <Flex direction="row" gap="sm" align="end">
+      <Select label={s.payeeCol} name="assignmentPayee" value={payeeId} options={view.payees.map((p) => ({ label: p.name, value: p.id }))} onChange={(v) => setPayeeId(String(v))} />
+      <Select label={s.planCol} name="assignmentPlan" value={planId} options={view.plans.map((p) => ({ label: p.name, value: p.id }))} onChange={(v) => setPlanId(String(v))} />
+      <DateInput label={s.fromCol} name="assignmentFrom" format="YYYY-MM-DD" value={from ?? undefined} onChange={(d) => setFrom(d ? { year: d.year, month: d.month, date: d.date } : null)} />
+      <DateInput label={s.toCol} name="assignmentTo" format="YYYY-MM-DD" value={to ?? undefined} onChange={(d) => setTo(d ? { year: d.year, month: d.month, date: d.date } : null)} />
+      <Button
+        disabled={!apiBase || !payeeId || !planId || !fromIso}
+        testId="assignment-save"
+        onClick={() => {
+          if (!apiBase || !fromIso) return;
+          const toIso = isoFromDateInput(to);
+          callApi<{ stored: number }>(apiBase, { path: '/hubspot/settings/assignments', method: 'PUT', body: { assignments: [{ payeeId, planId, from: fromIso, to: toIso ?? null }] } }).then(
+            () => {
+              setNote(s.saved);
+              onSaved();
+            },
+            (err: unknown) => setNote(err instanceof Error ? err.message : String(err)),
+          );
+        }}
+      >
+        {s.save}
+      </Button>
+      {note && <Text>{note}</Text>}
+    </Flex>
+  );
+}
+
 function ConnectionTab({ view, labels }: { view: SettingsView; labels: Labels }) {
   const s = labels.settings;
   const apiBase = useApiBase();
@@ -229,6 +304,7 @@ export function Settings() {
         <PlansTab view={view} labels={labels} onPublished={result.reload} />
       </Tab>
       <Tab tabId="assignments" title={s.assignments}>
+        {view.plans.length > 0 && view.payees.length > 0 && <AssignmentForm view={view} labels={labels} onSaved={result.reload} />}
         {view.assignments.length === 0 ? (
           <EmptyState title={s.assignments} layout="vertical" testId="no-assignments">
             <Text>–</Text>
@@ -257,6 +333,7 @@ export function Settings() {
         )}
       </Tab>
       <Tab tabId="quotas" title={s.quotas}>
+        {view.payees.length > 0 && <QuotaForm view={view} labels={labels} language={language} onSaved={result.reload} />}
         {view.quotas.length === 0 ? (
           <EmptyState title={s.quotas} layout="vertical" testId="no-quotas">
             <Text>–</Text>

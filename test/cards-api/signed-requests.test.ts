@@ -204,6 +204,12 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
       expect(view.connection).toMatchObject({ status: 'connected', accountId: PORTAL_LIVE, statusText: 'Forbundet' });
     });
 
+    const put = (path: string, user: string, body: unknown) => {
+      const url = hubspotUrl(path, PORTAL_LIVE, user);
+      const raw = JSON.stringify(body);
+      return request(app).put(url).set(signedHeaders(url, { method: 'PUT', body: raw })).send(raw);
+    };
+
     it('body tampered after signing → 401', async () => {
       const res = await post('/hubspot/settings/plans/check', PORTAL_LIVE, USERS.admin, { plan: { id: 'x' } }, (raw) => raw.replace('"x"', '"y"'));
       expect(res.status).toBe(401);
@@ -238,6 +244,27 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
       expect(again.status).toBe(400);
       expect(again.body.errors[0].message).toMatch(/history/);
     });
+
+    // Last: an assignment for one payee takes the others off the plan, which the tests above rely on.
+    it('sets quotas and assignments (validated, all or nothing) and requests a recalculation', async () => {
+      const bad = await put('/hubspot/settings/quotas', USERS.admin, { quotas: [{ payeeId: 'bo', periodId: '2026-Q4', amount: '950000' }, { payeeId: 'nobody', periodId: '2026-Q5', amount: '-1' }] });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.quotas.1.periodId', 'body.quotas.1.amount']);
+      const missing = await put('/hubspot/settings/quotas', USERS.admin, { quotas: [{ payeeId: 'nobody', periodId: '2026-Q4', amount: '1' }] });
+      expect(missing.body.errors).toEqual([{ path: 'body.quotas.0.payeeId', message: 'payee "nobody" does not exist' }]);
+      const before = recalc.requests.length;
+      const ok = await put('/hubspot/settings/quotas', USERS.admin, { quotas: [{ payeeId: 'bo', periodId: '2026-Q4', amount: '950000' }] });
+      expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+      expect(recalc.requests.length).toBe(before + 1);
+      const settings = settingsView.parse((await get('/hubspot/settings', PORTAL_LIVE, USERS.admin)).body);
+      expect(settings.quotas.find((q) => q.payeeId === 'bo' && q.periodId === '2026-Q4')?.amount.amount).toBe('950000');
+      const assignment = await put('/hubspot/settings/assignments', USERS.admin, { assignments: [{ payeeId: 'bo', planId: 'nordic-sales-2026', from: '2026-01-01', to: null }] });
+      expect(assignment.status, JSON.stringify(assignment.body)).toBe(200);
+      const unknownPlan = await put('/hubspot/settings/assignments', USERS.admin, { assignments: [{ payeeId: 'bo', planId: 'nope', from: '2026-01-01' }] });
+      expect(unknownPlan.body.errors).toEqual([{ path: 'body.assignments.0.planId', message: 'plan "nope" does not exist' }]);
+      expect((await put('/hubspot/settings/quotas', USERS.anna, { quotas: [{ payeeId: 'anna', periodId: '2026-Q4', amount: '1' }] })).status).toBe(403);
+    });
+
   });
 
   it('HubSpot origin is the configured one', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Alert, Button, ErrorState, hubspot, LoadingSpinner, Tab, Table, TableBody, TableRow, Text, TextArea } from '@hubspot/ui-extensions';
+import { Alert, Button, ErrorState, hubspot, Input, LoadingSpinner, Select, Tab, Table, TableBody, TableRow, Text, TextArea } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { Settings } from '../../extensions/settings/Settings.js';
 import { settingsView as settingsViewSchema, type SettingsView } from '../../server/http/cards/schemas.js';
@@ -20,6 +20,7 @@ function settingsFor(locale: 'da' | 'en', plans = true): SettingsView {
   return {
     locale,
     plans: plans ? [{ id: plan.id, name: plan.name, currency: 'DKK', revision: 1, versions: [{ id: '2026-v1', effectiveFrom: '2026-01-01' }], definition: plan }] : [],
+    payees: [{ id: 'anna', name: 'Anna Jensen' }, { id: 'bo', name: 'Bo Nielsen' }],
     assignments: [],
     quotas: [{ payeeId: 'anna', payeeName: 'Anna Jensen', periodId: '2026-Q3', amount: money('900000', 'DKK', locale) }],
     connection: { status: 'connected', statusText: locale === 'da' ? 'Forbundet' : 'Connected', accountId: '12345', lastSync: null, lastSyncText: locale === 'da' ? 'aldrig' : 'never', provisioning: 'ok' },
@@ -115,6 +116,22 @@ describe('settings page', () => {
     findByTestId(Button, 'check').trigger('onClick');
     await eventually(() => expect(findByTestId(Alert, 'plan-errors').find(Text).text).toBe('Dette er ikke gyldig JSON.'));
     expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('sets a quota typed the Danish way and sends it as a decimal string', async () => {
+    const { render, findByTestId, maybeFind } = setup('da-DK');
+    const fetch = vi.spyOn(hubspot, 'fetch').mockImplementation(async (url) => (String(url).endsWith('/quotas') ? jsonResponse({ stored: 1, recalcRunId: 'run-3' }) : jsonResponse(settingsFor('da'))));
+    render(<Settings />);
+    await eventually(() => expect(maybeFind(LoadingSpinner)).toBeNull());
+    findByTestId(Select, 'quota-payee').trigger('onChange', 'bo' as never);
+    await settle();
+    findByTestId(Input, 'quota-period').trigger('onChange', '2026-Q4' as never);
+    await settle();
+    findByTestId(Input, 'quota-amount').trigger('onChange', '950.000,00' as never);
+    await settle();
+    findByTestId(Button, 'quota-save').trigger('onClick');
+    await eventually(() => expect(findByTestId(Text, 'quota-note').text).toBe('Gemt; genberegner'));
+    expect(fetch).toHaveBeenCalledWith(`${API}/hubspot/settings/quotas`, { method: 'PUT', body: { quotas: [{ payeeId: 'bo', periodId: '2026-Q4', amount: '950000.00' }] } });
   });
 
   it('resync asks the server and confirms', async () => {

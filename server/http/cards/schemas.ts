@@ -162,6 +162,8 @@ export const settingsView = z.object({
       definition: z.looseObject({ id: z.string() }),
     }),
   ),
+  /** Everyone an assignment or quota can be set for. */
+  payees: z.array(z.object({ id: z.string(), name: z.string() })),
   assignments: z.array(z.object({ payeeId: z.string(), payeeName: z.string(), planId: z.string(), from: isoDate, to: isoDate.nullable() })),
   quotas: z.array(z.object({ payeeId: z.string(), payeeName: z.string(), periodId: z.string(), amount: moneyView })),
   connection: z.object({

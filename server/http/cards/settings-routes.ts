@@ -7,6 +7,7 @@ import express, { type Router } from 'express';
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { assignmentSchema, quotaSchema } from '../../../src/data/index.js';
 import { dec, toDecimalString } from '../../../src/money/decimal.js';
 import { calculate } from '../../../src/engine/index.js';
 import { parsePlan, type Plan } from '../../../src/plan/index.js';
@@ -15,10 +16,10 @@ import { recordAudit } from '../../audit/index.js';
 import { loadCalcInputs } from '../../calc/load-inputs.js';
 import type { RecalcPort } from '../../app.js';
 import { hubspotSignature } from '../../auth/hubspot-signature.js';
-import { listAssignments } from '../../store/repos/assignments.js';
+import { listAssignments, upsertAssignments } from '../../store/repos/assignments.js';
 import { listPayees } from '../../store/repos/payees.js';
 import { getPlan, listPlans, savePlanRevision } from '../../store/repos/plans.js';
-import { listQuotas } from '../../store/repos/quotas.js';
+import { getQuota, listQuotas, upsertQuotas } from '../../store/repos/quotas.js';
 import { getTenant } from '../../store/repos/tenants.js';
 import { fieldErrors, forbidden, invalid, type FieldError } from '../errors.js';
 import { ago, money } from './format.js';
@@ -27,6 +28,8 @@ import { localeParam, planCheckView, planPreviewView, publishView, settingsView,
 import type { CardRouteOptions } from './routes.js';
 
 const planBody = z.object({ plan: z.unknown(), locale: z.string().max(35).optional() });
+const quotasBody = z.object({ quotas: z.array(quotaSchema).min(1, 'must hold at least one quota').max(10_000) });
+const assignmentsBody = z.object({ assignments: z.array(assignmentSchema).min(1, 'must hold at least one assignment').max(10_000) });
 
 const TEXT = {
   en: { connected: 'Connected', uninstalled: 'Uninstalled', none: 'Not connected', never: 'never', synced: (a: string) => `Synced ${a}`, provisioned: 'Deal properties provisioned at install', notProvisioned: 'Not provisioned' },
@@ -75,7 +78,8 @@ export function settingsRouter(opts: CardRouteOptions & { recalc: RecalcPort }):
     const now = opts.now();
     const t = TEXT[locale];
     const tenant = await getTenant(db, viewer.tenantId);
-    const names = new Map((await listPayees(db, viewer.tenantId)).map((p) => [p.id, p.name]));
+    const payees = await listPayees(db, viewer.tenantId);
+    const names = new Map(payees.map((p) => [p.id, p.name]));
     const year = periodContaining(now.toISOString().slice(0, 10), 'year', { fiscalYearStartMonth: tenant?.fiscalYearStartMonth ?? 1 }).id;
     const conn = await db.selectFrom('crm_connections').select(['status', 'account_id', 'updated_at']).where('tenant_id', '=', viewer.tenantId).where('provider', '=', 'hubspot').executeTakeFirst();
     const sync = await sql<{ at: Date | null }>`SELECT max(updated_at) AS at FROM sync_checkpoints WHERE tenant_id = ${viewer.tenantId} AND crm = 'hubspot'`.execute(db);
@@ -91,6 +95,7 @@ export function settingsRouter(opts: CardRouteOptions & { recalc: RecalcPort }):
         versions: r.plan.versions.map((v) => ({ id: v.id, effectiveFrom: v.effectiveFrom })),
         definition: r.plan as unknown as SettingsView['plans'][number]['definition'],
       })),
+      payees: payees.map((p) => ({ id: p.id, name: p.name })),
       assignments: (await listAssignments(db, viewer.tenantId)).map((a) => ({ payeeId: a.payeeId, payeeName: names.get(a.payeeId) ?? a.payeeId, planId: a.planId, from: a.from, to: a.to ?? null })),
       quotas: (await listQuotas(db, viewer.tenantId, { year })).map((q) => ({
         payeeId: q.payeeId,
@@ -166,6 +171,50 @@ export function settingsRouter(opts: CardRouteOptions & { recalc: RecalcPort }):
     const newest = plan.versions[plan.versions.length - 1]!;
     const run = await opts.recalc.request({ tenantId: viewer.tenantId, actor: principal.actor });
     res.status(201).json(publishView.parse({ planId: plan.id, revision: saved.revision, versionId: newest.id, effectiveFrom: newest.effectiveFrom, recalcRunId: run.runId }));
+  });
+
+  // Quotas and assignments: insert or replace, all or nothing, every change audited, then one recalculation.
+  router.put('/quotas', async (req, res) => {
+    const viewer = requireAdmin(req);
+    const body = quotasBody.safeParse(req.body ?? {});
+    if (!body.success) throw invalid(fieldErrors(body.error, 'body'));
+    const principal = viewerPrincipal(viewer);
+    await db.transaction().execute(async (trx) => {
+      const known = new Set((await listPayees(trx, viewer.tenantId, [...new Set(body.data.quotas.map((q) => q.payeeId))])).map((p) => p.id));
+      const errors = body.data.quotas.flatMap((q, i) => (known.has(q.payeeId) ? [] : [{ path: `body.quotas.${i}.payeeId`, message: `payee "${q.payeeId}" does not exist` }]));
+      if (errors.length > 0) throw invalid(errors, 'No quota was stored.');
+      for (const q of body.data.quotas) {
+        const before = await getQuota(trx, viewer.tenantId, q);
+        if (before?.amount === q.amount) continue;
+        await recordAudit(trx, { tenantId: viewer.tenantId, actor: principal.actor, at: opts.now(), action: 'quota.set', entityType: 'quota', entityId: `${q.payeeId}/${q.periodId}/${q.componentId ?? ''}`, before: before ?? null, after: q });
+      }
+      await upsertQuotas(trx, viewer.tenantId, body.data.quotas);
+    });
+    const run = await opts.recalc.request({ tenantId: viewer.tenantId, actor: principal.actor });
+    res.json({ stored: body.data.quotas.length, recalcRunId: run.runId });
+  });
+
+  router.put('/assignments', async (req, res) => {
+    const viewer = requireAdmin(req);
+    const body = assignmentsBody.safeParse(req.body ?? {});
+    if (!body.success) throw invalid(fieldErrors(body.error, 'body'));
+    const principal = viewerPrincipal(viewer);
+    await db.transaction().execute(async (trx) => {
+      const payees = new Set((await listPayees(trx, viewer.tenantId)).map((p) => p.id));
+      const plans = new Set((await listPlans(trx, viewer.tenantId)).map((r) => r.plan.id));
+      const errors = body.data.assignments.flatMap((a, i) => [
+        ...(payees.has(a.payeeId) ? [] : [{ path: `body.assignments.${i}.payeeId`, message: `payee "${a.payeeId}" does not exist` }]),
+        ...(plans.has(a.planId) ? [] : [{ path: `body.assignments.${i}.planId`, message: `plan "${a.planId}" does not exist` }]),
+        ...(a.to && a.to < a.from ? [{ path: `body.assignments.${i}.to`, message: `must not be before from (${a.from})` }] : []),
+      ]);
+      if (errors.length > 0) throw invalid(errors, 'No assignment was stored.');
+      for (const a of body.data.assignments) {
+        await recordAudit(trx, { tenantId: viewer.tenantId, actor: principal.actor, at: opts.now(), action: 'assignment.set', entityType: 'assignment', entityId: `${a.payeeId}/${a.planId}/${a.from}`, before: null, after: a });
+      }
+      await upsertAssignments(trx, viewer.tenantId, body.data.assignments);
+    });
+    const run = await opts.recalc.request({ tenantId: viewer.tenantId, actor: principal.actor });
+    res.json({ stored: body.data.assignments.length, recalcRunId: run.runId });
   });
 
   router.post('/resync', async (req, res) => {
