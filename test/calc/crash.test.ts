@@ -7,7 +7,7 @@ import { calculate } from '../../src/engine/index.js';
 import { domainEngine, enqueueRecalc, loadCalcInputs, partitionsForDealChanges, readPublishedResults, recalculateTenant, startRecalcWorker } from '../../server/calc/index.js';
 import { startQueue } from '../../server/jobs/queue.js';
 import { getDeal, listCalcRuns, openStore, upsertDeals, type OpenStoreOptions, type Store } from '../../server/store/index.js';
-import { backends, createTempDataDir, createTestDatabase } from '../helpers/stores.js';
+import { backends, createTempDataDir, createTestDatabase, seedDataDir } from '../helpers/stores.js';
 import { loadReference } from './reference.js';
 
 /** `kill -9` of a server process during a recalculation: previous results stay intact and visible, queued work completes. */
@@ -76,6 +76,7 @@ describe('kill -9 during a recalculation', () => {
     it(`keeps the previous results and completes the queued work after restart [${backend}]`, async () => {
       const dir = createTempDataDir();
       const database = backend === 'postgres' ? await createTestDatabase('attain_crash') : undefined;
+      if (!database) await seedDataDir(dir.dataDir);
       const options: OpenStoreOptions = database ? { databaseUrl: database.url } : { dataDir: dir.dataDir };
       const target = database ? ['--database-url', database.url] : ['--data-dir', dir.dataDir];
       let store = await openStore(options);

@@ -4,13 +4,14 @@
  *
  *   describeStores('quotas', (getStore) => { it('…', async () => { const { db } = getStore(); … }); });
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openStore, type Store } from '../../server/store/index.js';
+import { migrationProvider } from '../../server/store/migrations.js';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -53,6 +54,33 @@ export function createTempDataDir(): { dataDir: string; remove(): void } {
   return { dataDir: join(root, 'data'), remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+/**
+ * Creating a PGlite data directory takes seconds (initdb); opening a copy of a migrated one takes a fraction.
+ * So every test process copies one template, built once per set of migrations and shared across test files
+ * (built aside, then renamed into place: concurrent builders cannot leave a half-made template). Opening the
+ * copy still runs migrateToLatest, so a stale template is only slower, never wrong.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const names = Object.keys(await migrationProvider.getMigrations()).sort().join(',');
+  const path = join(tmpdir(), `attain-pglite-template-${createHash('sha256').update(names).digest('hex').slice(0, 16)}`);
+  if (existsSync(path)) return path;
+  const building = createTempDataDir();
+  const store = await openStore({ dataDir: building.dataDir });
+  await store.close();
+  try {
+    renameSync(building.dataDir, path);
+  } catch {
+    // Another test process put its template in place first; use that one.
+  }
+  building.remove();
+  return path;
+}
+
+/** Fills `dataDir` with a migrated, empty embedded database (fast); `openStore({ dataDir })` then opens it. */
+export async function seedDataDir(dataDir: string): Promise<void> {
+  cpSync(await pgliteTemplate(), dataDir, { recursive: true });
+}
+
 /** Opens a fresh store of the given backend; `dispose()` closes it and deletes its data. */
 export async function openTestStore(backend: Backend): Promise<{ store: Store; dispose(): Promise<void> }> {
   if (backend === 'postgres') {
@@ -67,6 +95,7 @@ export async function openTestStore(backend: Backend): Promise<{ store: Store; d
     };
   }
   const dir = createTempDataDir();
+  await seedDataDir(dir.dataDir);
   const store = await openStore({ dataDir: dir.dataDir });
   return {
     store,

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import auditCommand from '../../server/cli/commands/audit.js';
 import { listAuditEntries, recordAudit, verifyAuditChain } from '../../server/audit/index.js';
 import { openStore, upsertQuotas, upsertTenant, type Store } from '../../server/store/index.js';
-import { backends, createTempDataDir, createTestDatabase, describeStores } from '../helpers/stores.js';
+import { backends, createTempDataDir, createTestDatabase, describeStores, seedDataDir } from '../helpers/stores.js';
 
 async function tamper(store: Store, statement: string): Promise<void> {
   // A DBA-level change that bypasses the append-only trigger: exactly what the chain must expose.
@@ -78,6 +78,7 @@ describe('attain audit verify', () => {
     it(`prints the first broken link and exits non-zero [${backend}]`, async () => {
       const pgDb = backend === 'postgres' ? await createTestDatabase() : undefined;
       const dir = createTempDataDir();
+      if (!pgDb) await seedDataDir(dir.dataDir);
       const target = pgDb ? ['--database-url', pgDb.url] : ['--data-dir', dir.dataDir];
       try {
         const store = await openStore(pgDb ? { databaseUrl: pgDb.url } : { dataDir: dir.dataDir });

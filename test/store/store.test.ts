@@ -26,7 +26,7 @@ import {
 } from '../../server/store/index.js';
 import { createTokenCipher } from '../../server/security/token-cipher.js';
 import type { Plan } from '../../src/plan/index.js';
-import { createTempDataDir, describeStores } from '../helpers/stores.js';
+import { createTempDataDir, describeStores, seedDataDir } from '../helpers/stores.js';
 
 const T = 'acme';
 
@@ -117,6 +117,7 @@ describeStores('store', (getStore) => {
 describe('embedded data directory lock', () => {
   it('refuses a second process with the directory and the holder’s pid, and takes over a stale lock', async () => {
     const dir = createTempDataDir();
+    await seedDataDir(dir.dataDir);
     try {
       const store = await openStore({ dataDir: dir.dataDir });
       const child = fork(new URL('./open-store-child.ts', import.meta.url).pathname, [dir.dataDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
