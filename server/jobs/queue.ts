@@ -79,8 +79,10 @@ export async function startQueue(store: Store, options: QueueOptions = {}): Prom
       retryDelay: 1,
       retryBackoff: true,
       expireInSeconds: options.expireInSeconds ?? 300,
-      retentionMinutes: 60,
-      deleteAfterSeconds: 3600,
+      // A waiting job is kept for 14 days (workers may be down for a while; nothing queued may vanish);
+      // finished jobs are only history and go after a day.
+      retentionDays: 14,
+      deleteAfterDays: 1,
     };
     if (queue) await boss.updateQueue(name, settings);
     else await boss.createQueue(name, settings).catch(async (error: Error) => {
