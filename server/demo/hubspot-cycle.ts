@@ -20,6 +20,7 @@ import {
 import { createTokenCipher } from '../security/token-cipher.js';
 import { markDirty } from '../sync/dirty.js';
 import { HubSpotSyncService, type ServiceLog } from '../sync/service.js';
+import type { HubSpotRuntime } from '../sync/runtime.js';
 import { parsePlan } from '../../src/plan/index.js';
 import type { CalcEngine } from '../calc/engine-port.js';
 import {
@@ -179,7 +180,7 @@ export interface HubSpotDemoOptions {
   print?: (line: string) => void;
 }
 
-export interface HubSpotDemo {
+export interface HubSpotDemo extends HubSpotRuntime {
   sandbox: HubSpotSandbox;
   tenantId: string;
   /** For createApp: the webhook route (and the uninstall endpoint). */

@@ -17,7 +17,8 @@ import { startService, stopOnSignals } from '../../main.js';
 import { startJobs } from '../../services.js';
 import { teamWithSubteams } from '../../auth/access.js';
 import { createApiToken, listApiTokens, revokeApiToken, type Store } from '../../store/index.js';
-import { startHubSpotDemo, type HubSpotDemo } from '../../demo/hubspot-cycle.js';
+import { startHubSpotDemo } from '../../demo/hubspot-cycle.js';
+import { startHubSpotRuntime, type HubSpotRuntime } from '../../sync/runtime.js';
 
 const HELP = `Usage: attain start [--skip-demo]
 
@@ -82,16 +83,22 @@ async function run(argv: string[]): Promise<number> {
   }
   const logger = createLogger(config.logLevel);
   let banner = '';
-  // Without HubSpot credentials the HubSpot cycle runs against a local sandbox (server/demo/hubspot-cycle.ts).
-  const hubspot: { demo: HubSpotDemo | null } = { demo: null };
+  // With HUBSPOT_CLIENT_ID/SECRET: install, webhook and sweep for real portals (server/sync/runtime.ts); without:
+  // the HubSpot cycle against a local sandbox (server/demo/hubspot-cycle.ts).
+  const hubspot: { demo: HubSpotRuntime | null } = { demo: null };
   const service = await startService({
     config,
     logger,
     startJobs: async (store) => {
       const jobs = await startJobs(store, logger, { shutdownGraceMs: config.shutdownGraceMs });
-      if (values['skip-demo'] || config.hubspot.clientId) return jobs;
       const origin = config.publicBaseUrl ?? `http://localhost:${config.port}`;
-      const demo = await startHubSpotDemo({ store, encryptionKey: config.encryptionKey, publicOrigin: origin, log: logger.child({ component: 'hubspot' }) });
+      const { clientId, clientSecret } = config.hubspot;
+      const log = logger.child({ component: 'hubspot' });
+      if (clientId ? !clientSecret : values['skip-demo']) return jobs;
+      const demo =
+        clientId && clientSecret
+          ? startHubSpotRuntime({ store, encryptionKey: config.encryptionKey, clientId, clientSecret, publicOrigin: origin, holder: `${process.pid}`, log })
+          : await startHubSpotDemo({ store, encryptionKey: config.encryptionKey, publicOrigin: origin, log });
       hubspot.demo = demo;
       return { ...jobs, stop: async () => (await demo.stop(), jobs.stop()) };
     },
