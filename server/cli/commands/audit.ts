@@ -2,6 +2,7 @@
  * `attain audit verify [--tenant <id>] [--database-url <url>] [--data-dir <dir>]`: walks the hash-chained audit
  * log and prints the first broken link; exit code 0 = intact, 1 = broken, 2 = usage or database error.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { verifyAuditChain } from '../../audit/index.js';
 import { openStore } from '../../store/index.js';
@@ -36,6 +37,10 @@ async function run(argv: string[]): Promise<number> {
   }
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   const dataDir = values['data-dir'] ?? process.env.ATTAIN_DATA_DIR ?? '.attain/data';
+  if (!databaseUrl && !existsSync(dataDir)) {
+    console.error(`attain audit: there is no embedded database at ${dataDir} (use --data-dir, or --database-url for PostgreSQL)`);
+    return 2;
+  }
   let store;
   try {
     store = await openStore(databaseUrl ? { databaseUrl } : { dataDir });
