@@ -135,11 +135,17 @@ export async function syncHubSpot(options: SyncOptions): Promise<SyncReport> {
   const inputs = await loadCalcInputs(db, tenantId, { deals: false });
   // One page is fetched ahead while the previous one is stored: the search budget, not the database, sets the pace.
   const pages = connector.searchDealsModifiedSince(since);
-  let next = pages.next();
+  // A page fetched ahead of a failure must not become an unhandled rejection.
+  const ahead = () => {
+    const p = pages.next();
+    p.catch(() => undefined);
+    return p;
+  };
+  let next = ahead();
   for (;;) {
     const current = await next;
     if (current.done) break;
-    next = pages.next();
+    next = ahead();
     const page = current.value;
     problems.push(...page.problems);
     const ids = page.deals.map((d) => d.id);

@@ -104,6 +104,8 @@ export function dealValues(
   const statement = results.get(`${deal.ownerId}\u0000${periodId}`);
   if (!statement) return { ...EMPTY_VALUES };
   const lines = statement.lines.filter((l) => l.dealId === deal.id);
+  // A lost deal that pays nothing (no clawback line) carries no Attain values.
+  if (deal.status === 'lost' && lines.length === 0) return { ...EMPTY_VALUES };
   const primary = lines.filter(
     (l) => l.credit !== undefined && (rule.primaryComponentId === null || l.componentId === rule.primaryComponentId),
   );
@@ -113,7 +115,7 @@ export function dealValues(
     estimatedCommission: earned,
     earnedCommission: earned,
     creditedAmount: credited,
-    commissionPeriod: lines.length > 0 || deal.status !== 'lost' ? periodId : null,
+    commissionPeriod: periodId,
     tierReached: highestTier(primary),
     ownerAttainment: toDecimalString(
       round(dec(statement.attainment).times(HUNDRED), ATTAINMENT_DECIMALS, 'half-even'),
