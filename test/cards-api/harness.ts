@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Express } from 'express';
 import { dataSetSchema, type Deal } from '../../src/data/index.js';
-import { planSchema } from '../../src/plan/index.js';
+import { planSchema, type Plan } from '../../src/plan/index.js';
 import { createApp, type RecalcPort } from '../../server/app.js';
 import { signV3 } from '../../server/auth/hubspot-signature.js';
 import { recalculateTenant } from '../../server/calc/recalculate.js';
@@ -49,9 +49,9 @@ export class RecordingRecalc implements RecalcPort {
   }
 }
 
-async function seedTenant(store: Store, tenantId: string, portalId: string, asOf: Date, mapDeal: (d: Deal) => Deal): Promise<void> {
+export async function seedTenant(store: Store, tenantId: string, portalId: string, asOf: Date, mapDeal: (d: Deal) => Deal, mapPlan: (p: Plan) => Plan = (p) => p): Promise<void> {
   const data = dataSetSchema.parse(referenceData);
-  const plan = planSchema.parse(referencePlan);
+  const plan = mapPlan(planSchema.parse(referencePlan));
   const db = store.db;
   await upsertTenant(db, { id: tenantId, name: 'Nordlys', currency: 'DKK', fiscalYearStartMonth: 1, settings: { hubspotAdminUserIds: [USERS.admin] } });
   await upsertTeams(db, tenantId, data.teams);
