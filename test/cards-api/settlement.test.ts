@@ -6,9 +6,12 @@ import { storeCardData } from '../../server/http/cards/store-card-data.js';
 import { upsertPayments } from '../../server/store/index.js';
 import { readPublishedResults } from '../../server/store/repos/results.js';
 import { describeStores } from '../helpers/stores.js';
-import { CLOSED_AS_OF, seedTenant } from './harness.js';
+import request from 'supertest';
+import { createApp } from '../../server/app.js';
+import { createLogger } from '../../server/log.js';
+import { APP_ID, CLOSED_AS_OF, hubspotUrl, NOW, ORIGIN, RecordingRecalc, SECRET, seedTenant, signedHeaders, USERS } from './harness.js';
 
-describeStores('won-deal status', (getStore) => {
+describeStores('won-deal status and uninstalled portals', (getStore) => {
   it('earned → paid and inside the clawback window → paid once the window has passed', async () => {
     const db = getStore().db;
     // The reference plan with a clawback schedule: 100 % in the first 6 months after close, 50 % until 12.
@@ -27,4 +30,15 @@ describeStores('won-deal status', (getStore) => {
     expect(await data.settlement('claw', 'anna', deal, new Date('2027-08-05T12:00:00Z'))).toBe('clawback-window');
     expect(await data.settlement('claw', 'anna', deal, new Date('2027-08-06T12:00:00Z'))).toBe('paid');
   }, 120_000);
+
+  it('a portal whose connection was uninstalled gets 403, even with a valid signature', async () => {
+    const store = getStore();
+    process.env.HUBSPOT_CLIENT_SECRET = SECRET;
+    process.env.HUBSPOT_APP_ID = APP_ID;
+    const { app } = createApp({ store, logger: createLogger('silent'), now: () => NOW, recalc: new RecordingRecalc(), publicBaseUrl: ORIGIN });
+    const url = hubspotUrl('/hubspot/cards/deals/D-2026-022', '31337', USERS.anna);
+    expect((await request(app).get(url).set(signedHeaders(url))).status).toBe(200);
+    await store.db.updateTable('crm_connections').set({ status: 'uninstalled' }).where('tenant_id', '=', 'claw').execute();
+    expect((await request(app).get(url).set(signedHeaders(url))).status).toBe(403);
+  });
 });

@@ -6,11 +6,11 @@
  *   - the identity parameters must appear exactly once each (a second copy means someone tried to add one);
  *   - our cards never put them in their URLs;
  *   - `appId` must be ours when HUBSPOT_APP_ID is configured;
- *   - the portal must be a connected HubSpot account (→ tenant), the user a payee or a listed admin (→ role).
+ *   - the portal must be a connected HubSpot account (status connected → tenant), the user a payee or a listed
+ *     admin (→ role).
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../store/repos/db.js';
-import { findTenantByCrmAccount } from '../../store/repos/crm-connections.js';
 import { managedPayeeIds, resolveHubSpotUser } from '../../store/repos/hubspot-users.js';
 import { forbidden, unauthorized } from '../errors.js';
 import type { Principal, Role } from '../../auth/principal.js';
@@ -56,6 +56,18 @@ export function canSee(v: CardViewer, payeeId: string): boolean {
   return v.scope === 'all' || v.scope.has(payeeId);
 }
 
+/** The tenant of a portal whose HubSpot connection is live; an uninstalled portal gets nothing. */
+async function connectedTenant(db: Db, portalId: string): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('crm_connections')
+    .select('tenant_id')
+    .where('provider', '=', 'hubspot')
+    .where('account_id', '=', portalId)
+    .where('status', '=', 'connected')
+    .executeTakeFirst();
+  return r?.tenant_id;
+}
+
 export function cardIdentity(db: Db, opts: { appId: () => string | undefined }): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     void (async () => {
@@ -63,7 +75,7 @@ export function cardIdentity(db: Db, opts: { appId: () => string | undefined }):
       if ('problem' in id) throw unauthorized(`The signed request does not identify a HubSpot user: ${id.problem}.`);
       const expectedApp = opts.appId();
       if (expectedApp !== undefined && id.appId !== expectedApp) throw unauthorized('The request was signed for another app.');
-      const tenantId = await findTenantByCrmAccount(db, 'hubspot', id.portalId);
+      const tenantId = await connectedTenant(db, id.portalId);
       if (tenantId === undefined) throw forbidden('This HubSpot account is not connected to Attain.');
       const user = await resolveHubSpotUser(db, tenantId, id.userId);
       if (!user) throw forbidden('Your HubSpot user is not set up in Attain (not a payee, not an admin).');
