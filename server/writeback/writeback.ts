@@ -121,9 +121,20 @@ async function sendBatches(
   report: WriteBackReport,
 ): Promise<void> {
   const { db, tenantId, connector } = options;
-  for (let i = 0; i < writes.length; i += BATCH_SIZE) {
-    const batch = writes.slice(i, i + BATCH_SIZE);
-    const results = await connector.writeDealProperties(batch);
+  const batches: DealWrite[][] = [];
+  for (let i = 0; i < writes.length; i += BATCH_SIZE) batches.push(writes.slice(i, i + BATCH_SIZE));
+  // The next batch is on its way while the previous one's confirmation is recorded: every intent is already
+  // in the outbox, so overlapping the two changes nothing a crash could observe.
+  const send = (batch: DealWrite[]) => {
+    const p = connector.writeDealProperties(batch);
+    p.catch(() => undefined);
+    return p;
+  };
+  let inflight = batches[0] ? send(batches[0]) : null;
+  for (let b = 0; b < batches.length; b++) {
+    const batch = batches[b]!;
+    const results = await inflight!;
+    inflight = batches[b + 1] ? send(batches[b + 1]!) : null;
     const byId = new Map(batch.map((w) => [w.dealId, w]));
     const ok = results.filter((r): r is Extract<WriteResult, { ok: true }> => r.ok);
     const failed = results.filter((r): r is Extract<WriteResult, { ok: false }> => !r.ok);
