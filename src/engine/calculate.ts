@@ -1,13 +1,26 @@
 import { Decimal, ZERO, ratio, round, toDecimalString } from '../money/decimal.js';
 import { versionAt } from '../credit/credit.js';
 import { parsePeriodId, type Period } from '../time/calendar.js';
-import { addWarning, prepare, type EngineContext, type EngineInput, type EngineLine } from './context.js';
+import { addWarning, defineTiers, defineTrace, explanationOf, prepare, shareExplanation, type EngineContext, type EngineInput, type EngineLine } from './context.js';
 import { calculatePartition } from './partition.js';
 import type { CalculationResult, ComponentResult, PayeePeriodResult, PayoutLine, TeamTotals } from './types.js';
 
 const s = (d: Decimal) => toDecimalString(d);
 
 function publicLine(l: EngineLine, periodId: string): PayoutLine {
+  const explained = explanationOf(l);
+  if (explained) {
+    // the same keys in the same order as below; trace and tiers stay unrendered until read
+    const out = { id: l.id, payeeId: l.payeeId, periodId, kind: l.kind, amount: l.amount } as PayoutLine;
+    shareExplanation(out, explained);
+    defineTrace(out);
+    out.date = l.date;
+    if (l.componentId !== undefined) out.componentId = l.componentId;
+    if (l.dealId !== undefined) out.dealId = l.dealId;
+    if (l.credit !== undefined) out.credit = l.credit;
+    if (l.kind === 'commission') defineTiers(out);
+    return out;
+  }
   const out: PayoutLine = { id: l.id, payeeId: l.payeeId, periodId, kind: l.kind, amount: l.amount, trace: l.trace, date: l.date };
   if (l.componentId !== undefined) out.componentId = l.componentId;
   if (l.dealId !== undefined) out.dealId = l.dealId;

@@ -6,7 +6,7 @@ import { checkDataSet } from '../plan/data-check.js';
 import { creditAll, compareCredits, type Credit, type CreditContext } from '../credit/credit.js';
 import { fiscalYearOf, type FiscalCalendar } from '../time/calendar.js';
 import { recordInForce } from '../time/ranges.js';
-import type { DataWarning, PayoutLine } from './types.js';
+import type { DataWarning, PayoutLine, TierSlice, TraceStep } from './types.js';
 import { QuotaBook } from './quota.js';
 
 /** Everything a calculation reads. Money in `data` is decimal strings; "now" (`asOf`) is passed in, never read. */
@@ -22,10 +22,63 @@ export interface EngineInput {
   explain?: boolean;
 }
 
+/** A line's explanation as rendered on first read: trace steps and, for commission lines, tier slices. */
+export interface Explained {
+  trace: TraceStep[];
+  tiers: TierSlice[];
+}
+
 /** A payout line as the engine keeps it: the public line plus its date and exact value. */
 export interface EngineLine extends PayoutLine {
   date: string;
   value: Decimal;
+}
+
+/**
+ * Lazily explained lines: `trace` (and `tiers`) are own enumerable getters (so JSON, spreads and equality see
+ * them like data) that render once, on first read, from the values the line kept. The renderer sits under a
+ * non-enumerable symbol, so it never shows in output. Shared descriptors keep every such line on one V8 shape.
+ */
+const EXPLAINED = Symbol('explained');
+type Explainable = { [EXPLAINED]: () => Explained };
+const TRACE: PropertyDescriptor = {
+  get(this: Explainable) {
+    return this[EXPLAINED]().trace;
+  },
+  enumerable: true,
+  configurable: true,
+};
+const TIERS: PropertyDescriptor = {
+  get(this: Explainable) {
+    return this[EXPLAINED]().tiers;
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/** Memoizes `render` and hides it on `line`; call before `defineTrace`. */
+export function attachExplanation(line: object, render: () => Explained): void {
+  let rendered: Explained | undefined;
+  Object.defineProperty(line, EXPLAINED, { value: () => (rendered ??= render()) });
+}
+
+/** Adds the `trace` getter at this position of the line's keys (`tiers` likewise with `defineTiers`). */
+export function defineTrace(line: object): void {
+  Object.defineProperty(line, 'trace', TRACE);
+}
+
+export function defineTiers(line: object): void {
+  Object.defineProperty(line, 'tiers', TIERS);
+}
+
+/** The renderer of a lazily explained line, to hand on to a copy of it. */
+export function explanationOf(line: object): (() => Explained) | undefined {
+  return (line as Partial<Explainable>)[EXPLAINED];
+}
+
+/** Gives `copy` the same lazy explanation as the line it was made from. */
+export function shareExplanation(copy: object, explained: () => Explained): void {
+  Object.defineProperty(copy, EXPLAINED, { value: explained });
 }
 
 /** One (payee, fiscal year) partition: everything that payee earned that year, line by line. */

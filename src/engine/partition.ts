@@ -1,20 +1,72 @@
 import { Decimal, ONE, ZERO, dec, round, toDecimalString } from '../money/decimal.js';
 import { allocate } from '../money/allocate.js';
 import type { Payee } from '../data/schema.js';
-import type { Component, Gate, Plan, PlanVersion, Spif } from '../plan/schema.js';
+import type { Component, Gate, Plan, PlanVersion, Spif, TierTable } from '../plan/schema.js';
 import { productCreditAmount, versionAt, versionOn, type Credit } from '../credit/credit.js';
 import { dealUnits, matchesFilter } from '../credit/filter.js';
 import { fiscalYearOf, parsePeriodId, periodContaining, periodsOfYear, type Period, type PeriodKind } from '../time/calendar.js';
 import { parseDate } from '../time/dates.js';
 import { scaleTable, step, type ScaledTable, type Slice } from './tiers.js';
-import { addWarning, type EngineContext, type EngineLine, type Partition } from './context.js';
+import { addWarning, attachExplanation, defineTiers, defineTrace, type EngineContext, type EngineLine, type Explained, type Partition } from './context.js';
 import type { PayoutLineKind, TierSlice, TraceStep } from './types.js';
 
 const MONTHS: Record<PeriodKind, number> = { month: 1, quarter: 3, year: 12 };
 const NO_SLICES: readonly Slice[] = Object.freeze([]);
 const s = (d: Decimal) => toDecimalString(d);
 
-/** The component rules in force for one fiscal month: each measurement period uses the version in force on its first day. */
+/** A cap that clipped a line, kept as values so the trace can be rendered later. */
+interface CapHit {
+  kind: string;
+  amount: string;
+  before: Decimal;
+  after: Decimal;
+}
+
+function capStep(h: CapHit): TraceStep {
+  return { step: 'cap', rule: `caps.${h.kind}`, text: `${h.kind} cap of ${h.amount} reached: ${s(h.before)} → ${s(h.after)} (the remainder up to the cap is paid)`, values: { before: s(h.before), after: s(h.after), cap: h.amount } };
+}
+
+function attainmentCapStep(capX: Decimal): TraceStep {
+  return { step: 'cap', rule: 'caps.attainment', text: `credit above ${s(capX)} (the attainment cap) earns nothing here`, values: { capAt: s(capX) } };
+}
+
+function noQuotaStep(periodId: string): TraceStep {
+  return { step: 'tier', rule: 'quota', text: `no quota for ${periodId}: attainment cannot be measured, nothing is paid` };
+}
+
+const ruleTexts = new WeakMap<TierTable, string>();
+
+function tierTrace(componentId: string, r: TierTable, periodId: string, quota: string | null, periodToDate: Decimal, creditStr: string, payout: Decimal, slices: readonly Slice[], sliceOut: TierSlice[]): TraceStep {
+  const parts = slices.map((sl, i) => (sl.tier ? `${sliceOut[i]!.creditInTier} in ${sl.tier.label} × ${sl.tier.rate}${sl.tier.multiplier !== '1' ? ` × ${sl.tier.multiplier}` : ''}` : `curve ${s(sl.inInput)}`));
+  const payoutStr = slices.length === 1 ? sliceOut[0]!.payout : s(payout);
+  let rule = ruleTexts.get(r);
+  if (rule === undefined) ruleTexts.set(r, (rule = `rates.application=${r.application}; rates.input=${r.input}; rates.axis=${r.axis}; rates.basis=${r.basis}`));
+  return {
+    step: 'tier',
+    rule,
+    text: `credit ${creditStr} on ${componentId} (${periodId}${quota ? `, quota ${quota}` : ''}): ${parts.join(' + ')} = ${payoutStr}`,
+    values: { credit: creditStr, payout: payoutStr, quota, periodToDate: s(periodToDate) },
+  };
+}
+
+function tierSlice(axis: TierTable['axis'], table: ScaledTable, sl: Slice): TierSlice {
+  const t = sl.tier;
+  const inTier = axis === 'attainment' ? sl.inInput.dividedBy(table.scale) : sl.inInput;
+  return {
+    tierIndex: t?.index ?? 0,
+    label: t?.label ?? 'curve',
+    from: t?.from ?? '0',
+    to: t?.to ?? null,
+    inTier: s(inTier),
+    creditInTier: s(sl.credit),
+    rate: t?.rate ?? '1',
+    multiplier: t?.multiplier ?? '1',
+    payout: s(sl.payout),
+  };
+}
+
+/** The component rules in force
+ for one fiscal month: each measurement period uses the version in force on its first day. */
 interface Active {
   plan: Plan;
   version: PlanVersion;
@@ -88,7 +140,6 @@ interface CompState {
   periodCapIn: Decimal;
   /** Trace strings that only change with the period or the rules. */
   quotaText?: string | null;
-  ruleText?: string;
 }
 
 interface BonusState {
@@ -167,6 +218,18 @@ class PartitionBuilder {
     this.lines.push(l);
   }
 
+  /** Pushes a line whose trace (and tier slices, for commission lines) are rendered on first read. */
+  private pushExplained(line: Omit<EngineLine, 'amount' | 'payeeId' | 'periodId' | 'trace' | 'tiers'>, withTiers: boolean, render: () => Explained): void {
+    const l = line as EngineLine;
+    l.payeeId = this.payee.id;
+    l.periodId = this.months[this.monthIndex(line.date)]!.id;
+    l.amount = this.rounding.line ? toDecimalString(line.value, this.rounding.decimals) : s(line.value);
+    attachExplanation(l, render);
+    defineTrace(l);
+    if (withTiers) defineTiers(l);
+    this.lines.push(l);
+  }
+
   private monthIndex(date: string): number {
     const i = this.monthIndexByPrefix.get(date.slice(0, 7));
     if (i === undefined) throw new Error(`[Attain] ${date} is outside fiscal year ${this.year}`);
@@ -220,7 +283,6 @@ class PartitionBuilder {
       st.period = period;
       st.quota = this.quotaOf(active, period);
       st.quotaText = st.quota ? s(st.quota) : null;
-      st.ruleText = undefined;
       if (st.annualQuota === null || versionChanged) st.annualQuota = this.quotaOf(active, parsePeriodId(String(this.year).padStart(4, '0'), this.ctx.calendar));
       const rates = comp.rates;
       const scopeQuota = rates.input === 'year' ? st.annualQuota : st.quota;
@@ -275,7 +337,7 @@ class PartitionBuilder {
   }
 
   /** Caps the remainder, not the whole line: each cap clips a running total, so the crossing line is partly paid. */
-  private applyCaps(st: CompState, delta: Decimal, credit: Credit | null, trace: TraceStep[] | null): Decimal {
+  private applyCaps(st: CompState, delta: Decimal, credit: Credit | null, hits: CapHit[] | null): Decimal {
     let out = delta;
     for (const { cap, limit } of orderedCaps(st.active.comp)) {
       const before = out;
@@ -296,9 +358,7 @@ class PartitionBuilder {
         if (after.greaterThan(limit)) out = Decimal.min(after, limit).minus(Decimal.min(sum, limit));
         st.periodCapIn = after;
       }
-      if (trace && !out.equals(before)) {
-        trace.push({ step: 'cap', rule: `caps.${cap.kind}`, text: `${cap.kind} cap of ${cap.amount} reached: ${s(before)} → ${s(out)} (the remainder up to the cap is paid)`, values: { before: s(before), after: s(out), cap: cap.amount } });
-      }
+      if (hits && !out.equals(before)) hits.push({ kind: cap.kind, amount: cap.amount, before, after: out });
     }
     return out;
   }
@@ -361,33 +421,42 @@ class PartitionBuilder {
       st.yCount = rates.input === 'year' ? n1 : st.yCount.plus(count);
     }
 
-    const trace: TraceStep[] | null = this.explain ? this.creditTrace(c) : null;
+    // Without gates a line's explanation depends only on values fixed at this point, so it is kept as those
+    // values and rendered on first read (serialisation, API, CLI): bulk runs skip ~10 number→text conversions.
+    const lazy = this.explain && !st.gated;
+    const trace: TraceStep[] | null = this.explain && !lazy ? this.creditTrace(c) : null;
     const creditStr = s(amount);
+    const table = st.table;
+    const periodId = st.period?.id ?? '';
+    const quotaText = st.quotaText ?? null;
+    const periodToDate = st.pAmount;
     let sliceOut: TierSlice[] | undefined;
     let raw = ZERO;
     let slices: readonly Slice[] = NO_SLICES;
-    if (st.table) {
-      let x0 = rates.axis === 'count' ? n0 : a0;
-      let x1 = rates.axis === 'count' ? n1 : a1;
-      let ca0 = a0;
-      let ca1 = a1;
+    let x0 = rates.axis === 'count' ? n0 : a0;
+    let x1 = rates.axis === 'count' ? n1 : a1;
+    let ca0 = a0;
+    let ca1 = a1;
+    let capXHit: Decimal | null = null;
+    if (table) {
       if (st.capX && rates.axis !== 'count') {
         x0 = Decimal.min(x0, st.capX);
         x1 = Decimal.min(x1, st.capX);
         ca0 = x0;
         ca1 = x1;
-        if (trace && !x1.equals(a1)) trace.push({ step: 'cap', rule: 'caps.attainment', text: `credit above ${s(st.capX)} (the attainment cap) earns nothing here`, values: { capAt: s(st.capX) } });
+        if (this.explain && !x1.equals(a1)) capXHit = st.capX;
+        if (trace && capXHit) trace.push(attainmentCapStep(capXHit));
       }
-      const r = step(st.table, x0, x1, ca0, ca1, before, this.explain || st.gated);
+      const r = step(table, x0, x1, ca0, ca1, before, trace !== null || st.gated);
       raw = r.payout;
       slices = r.slices;
       if (rates.input !== 'transaction') st.value = r.value;
       if (trace) {
-        sliceOut = slices.map((sl) => this.tierSlice(st, sl));
-        trace.push(this.tierTrace(st, creditStr, r.payout, slices, sliceOut));
+        sliceOut = slices.map((sl) => tierSlice(rates.axis, table, sl));
+        trace.push(tierTrace(st.id, rates, periodId, quotaText, periodToDate, creditStr, r.payout, slices, sliceOut));
       }
     } else if (trace) {
-      trace.push({ step: 'tier', rule: 'quota', text: `no quota for ${st.period?.id ?? ''}: attainment cannot be measured, nothing is paid` });
+      trace.push(noQuotaStep(periodId));
     }
 
     let delta = raw;
@@ -408,54 +477,44 @@ class PartitionBuilder {
         });
       }
     }
-    const capped = this.applyCaps(st, delta, c, trace);
+    const hits: CapHit[] | null = this.explain ? [] : null;
+    const capped = this.applyCaps(st, delta, c, hits);
     const value = this.finish(capped);
-    if (trace) trace.push(this.roundingStep(capped, value));
-    this.push({
+    const base = {
       id: `${this.payee.id}:commission:${comp.id}:${c.deal.id}:${c.releaseIndex}:${c.role}${c.fromPayeeId ? `:${c.fromPayeeId}` : ''}`,
-      kind: 'commission',
+      kind: 'commission' as const,
       componentId: comp.id,
       dealId: c.deal.id,
       credit: creditStr,
-      tiers: this.explain ? (sliceOut ?? []) : undefined,
-      trace: trace ?? [],
       date: c.date,
       value,
-    } as Omit<EngineLine, 'amount' | 'payeeId' | 'periodId'>);
+    };
+    if (lazy) {
+      this.pushExplained(base, true, () => {
+        const steps = this.creditTrace(c);
+        let tiers: TierSlice[] = [];
+        if (table) {
+          if (capXHit) steps.push(attainmentCapStep(capXHit));
+          const r = step(table, x0, x1, ca0, ca1, before, true);
+          tiers = r.slices.map((sl) => tierSlice(rates.axis, table, sl));
+          steps.push(tierTrace(st.id, rates, periodId, quotaText, periodToDate, creditStr, r.payout, r.slices, tiers));
+        } else {
+          steps.push(noQuotaStep(periodId));
+        }
+        for (const h of hits!) steps.push(capStep(h));
+        steps.push(this.roundingStep(capped, value));
+        return { trace: steps, tiers };
+      });
+    } else {
+      if (trace) {
+        for (const h of hits!) trace.push(capStep(h));
+        trace.push(this.roundingStep(capped, value));
+      }
+      this.push({ ...base, tiers: this.explain ? (sliceOut ?? []) : undefined, trace: trace ?? [] } as Omit<EngineLine, 'amount' | 'payeeId' | 'periodId'>);
+    }
     this.bonusesAfter(c, active, amount);
     this.releaseCrossGates(c, comp.id);
   }
-
-  private tierTrace(st: CompState, creditStr: string, payout: Decimal, slices: readonly Slice[], sliceOut: TierSlice[]): TraceStep {
-    const r = st.active.comp.rates;
-    const parts = slices.map((sl, i) => (sl.tier ? `${sliceOut[i]!.creditInTier} in ${sl.tier.label} × ${sl.tier.rate}${sl.tier.multiplier !== '1' ? ` × ${sl.tier.multiplier}` : ''}` : `curve ${s(sl.inInput)}`));
-    const payoutStr = slices.length === 1 ? sliceOut[0]!.payout : s(payout);
-    const quota = st.quotaText ?? null;
-    return {
-      step: 'tier',
-      rule: (st.ruleText ??= `rates.application=${r.application}; rates.input=${r.input}; rates.axis=${r.axis}; rates.basis=${r.basis}`),
-      text: `credit ${creditStr} on ${st.id} (${st.period?.id ?? ''}${quota ? `, quota ${quota}` : ''}): ${parts.join(' + ')} = ${payoutStr}`,
-      values: { credit: creditStr, payout: payoutStr, quota, periodToDate: s(st.pAmount) },
-    };
-  }
-
-  private tierSlice(st: CompState, sl: Slice): TierSlice {
-    const axis = st.active.comp.rates.axis;
-    const t = sl.tier;
-    const inTier = axis === 'attainment' && st.table ? sl.inInput.dividedBy(st.table.scale) : sl.inInput;
-    return {
-      tierIndex: t?.index ?? 0,
-      label: t?.label ?? 'curve',
-      from: t?.from ?? '0',
-      to: t?.to ?? null,
-      inTier: s(inTier),
-      creditInTier: s(sl.credit),
-      rate: t?.rate ?? '1',
-      multiplier: t?.multiplier ?? '1',
-      payout: s(sl.payout),
-    };
-  }
-
   /** Another component's gate may open because of this credit: release what it held, on this deal. */
   private releaseCrossGates(c: Credit, componentId: string): void {
     for (const st of this.states.values()) {
@@ -467,9 +526,13 @@ class PartitionBuilder {
       if (delta.isZero()) continue;
       st.earned = earned;
       const trace: TraceStep[] | null = this.explain ? [{ step: 'gate', rule: 'gates.whenMet=release', text: `${componentId} credit from deal ${c.deal.id} opened the gate of ${st.id}: held ${s(delta)} released`, values: { released: s(delta) } }] : null;
-      const capped = this.applyCaps(st, delta, null, trace);
+      const hits: CapHit[] | null = trace ? [] : null;
+      const capped = this.applyCaps(st, delta, null, hits);
       const value = this.finish(capped);
-      if (trace) trace.push(this.roundingStep(capped, value));
+      if (trace) {
+        for (const h of hits!) trace.push(capStep(h));
+        trace.push(this.roundingStep(capped, value));
+      }
       this.push({ id: `${this.payee.id}:gate-release:${st.id}:${c.deal.id}:${c.releaseIndex}:${c.role}`, kind: 'adjustment', componentId: st.id, dealId: c.deal.id, trace: trace ?? [], date: c.date, value });
     }
   }
@@ -520,38 +583,36 @@ class PartitionBuilder {
       const shareFactor = c.role === 'split' || c.role === 'overlay' ? c.share : ONE;
       const p = spif.payout;
       let exact = ZERO;
-      let how = '';
+      let how: () => string;
       if (p.kind === 'perDeal') {
         if (c.releaseIndex !== 0) continue;
         exact = shareFactor === ONE ? parsed(p.amount) : parsed(p.amount).times(shareFactor);
-        how = this.explain ? `${p.amount} per deal × share ${s(shareFactor)}` : '';
+        how = () => `${p.amount} per deal × share ${s(shareFactor)}`;
       } else if (p.kind === 'perUnit') {
         const units = dealUnits(c.deal, spif.filter).times(c.release);
         exact = units.times(dec(p.amount)).times(shareFactor);
-        how = `${s(units)} units × ${p.amount} × share ${s(shareFactor)}`;
+        how = () => `${s(units)} units × ${p.amount} × share ${s(shareFactor)}`;
       } else if (p.kind === 'percentOfRevenue') {
         const base = spif.filter.products ? productCreditAmount(c, spif.filter.products) : c.amount;
         exact = base.times(dec(p.rate));
-        how = `${s(base)} × ${p.rate}`;
+        how = () => `${s(base)} × ${p.rate}`;
       } else {
         if (c.releaseIndex !== 0) continue;
         const n = this.spifCounts.get(spif.id) ?? 0;
         this.spifCounts.set(spif.id, n + 1);
         const tier = p.tiers.find((t) => dec(n).greaterThanOrEqualTo(dec(t.from)) && (t.to === null || dec(n).lessThan(dec(t.to))));
         exact = tier ? dec(tier.amount).times(shareFactor) : ZERO;
-        how = `deal number ${n + 1} in the window pays ${tier?.amount ?? '0'} × share ${s(shareFactor)}`;
+        how = () => `deal number ${n + 1} in the window pays ${tier?.amount ?? '0'} × share ${s(shareFactor)}`;
       }
       const value = this.finish(exact);
-      this.push({
-        id: `${this.payee.id}:spif:${spif.id}:${c.deal.id}:${c.releaseIndex}:${c.role}`,
-        kind: 'spif',
-        componentId: spif.id,
-        dealId: c.deal.id,
-        credit: s(c.amount),
-        trace: this.explain ? [...this.creditTrace(c), { step: 'spif', rule: `spifs.${spif.id}.payout.kind=${p.kind}`, text: `${spif.name} (${spif.from} – ${spif.to}): ${how} = ${s(exact)}`, values: { payout: s(exact) } }, this.roundingStep(exact, value)] : [],
-        date: c.date,
-        value,
-      });
+      const base = { id: `${this.payee.id}:spif:${spif.id}:${c.deal.id}:${c.releaseIndex}:${c.role}`, kind: 'spif' as const, componentId: spif.id, dealId: c.deal.id, credit: s(c.amount), date: c.date, value };
+      if (!this.explain) this.push({ ...base, trace: [] });
+      else {
+        this.pushExplained(base, false, () => ({
+          trace: [...this.creditTrace(c), { step: 'spif', rule: `spifs.${spif.id}.payout.kind=${p.kind}`, text: `${spif.name} (${spif.from} – ${spif.to}): ${how()} = ${s(exact)}`, values: { payout: s(exact) } }, this.roundingStep(exact, value)],
+          tiers: [],
+        }));
+      }
     }
   }
 
