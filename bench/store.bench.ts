@@ -1,7 +1,7 @@
 /**
  * Store benchmark: loads a tenant of BENCH_STORE_PAYEES payees (default 1,000) and BENCH_STORE_DEALS deals
  * (default 1,000,000; fiscal year 2026, 10 % with a two-way split) straight through the repositories
- * (`upsertPayees`, `upsertQuotas`, `upsertDeals` in chunks), then reads one partition's deals back and runs
+ * (`upsertPayees`, `upsertQuotas`, then `upsertDeals` with 100,000 deals per transaction, 20,000 per statement), then reads one partition's deals back and runs
  * the echo-suppression path (re-upserting unchanged deals). BENCH_DATABASE_URL runs it on PostgreSQL.
  *
  * Figures: store_repo_load_seconds, store_repo_deals_per_second, store_repo_unchanged_upsert_seconds (10,000
@@ -16,7 +16,7 @@ import { listDeals, openStore, upsertDeals, upsertPayees, upsertQuotas, upsertTe
 
 const PAYEES = Number(process.env.BENCH_STORE_PAYEES ?? 1_000);
 const DEALS = Number(process.env.BENCH_STORE_DEALS ?? 1_000_000);
-const CHUNK = 20_000;
+const CHUNK = 100_000;
 const TENANT = 'bench';
 
 function rng(seed: number): () => number {
@@ -55,18 +55,27 @@ const seconds = (since: number) => (performance.now() - since) / 1000;
 
 export async function run(): Promise<Record<string, unknown>> {
   const root = mkdtempSync(join(tmpdir(), 'attain-store-bench-'));
-  const store = await openStore(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : { dataDir: join(root, 'data') });
+  const store = await openStore(
+    process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : { dataDir: join(root, 'data') },
+  );
   try {
     const t0 = performance.now();
     await upsertTenant(store.db, { id: TENANT, name: 'Benchmark', currency: 'DKK', fiscalYearStartMonth: 1 });
-    const payees: Payee[] = Array.from({ length: PAYEES }, (_, i) => ({ id: `p${i}`, name: `Payee ${i}`, managerId: i < 10 ? null : `p${i % 10}`, teamId: null }));
+    const payees: Payee[] = Array.from({ length: PAYEES }, (_, i) => ({
+      id: `p${i}`,
+      name: `Payee ${i}`,
+      managerId: i < 10 ? null : `p${i % 10}`,
+      teamId: null,
+    }));
     await upsertPayees(store.db, TENANT, payees);
-    const quotas: Quota[] = payees.flatMap((p) => ['2026-Q1', '2026-Q2', '2026-Q3', '2026-Q4'].map((periodId) => ({ payeeId: p.id, periodId, amount: '900000' })));
+    const quotas: Quota[] = payees.flatMap((p) =>
+      ['2026-Q1', '2026-Q2', '2026-Q3', '2026-Q4'].map((periodId) => ({ payeeId: p.id, periodId, amount: '900000' })),
+    );
     await upsertQuotas(store.db, TENANT, quotas);
     const random = rng(42);
     for (let start = 0; start < DEALS; start += CHUNK) {
       const chunk = Array.from({ length: Math.min(CHUNK, DEALS - start) }, (_, k) => dealAt(start + k, random));
-      await store.db.transaction().execute((trx) => upsertDeals(trx, TENANT, chunk, { chunkSize: 5000 }));
+      await store.db.transaction().execute((trx) => upsertDeals(trx, TENANT, chunk));
     }
     const load = seconds(t0);
 
@@ -79,7 +88,7 @@ export async function run(): Promise<Record<string, unknown>> {
 
     const t2 = performance.now();
     const own = await listDeals(store.db, TENANT, { payeeIds: ['p123'], from: '2026-01-01', to: '2026-12-31' });
-    const readMs = (performance.now() - t2);
+    const readMs = performance.now() - t2;
     if (own.length === 0) throw new Error('partition read returned no deals');
 
     return {

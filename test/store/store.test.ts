@@ -17,6 +17,7 @@ import {
   saveCrmConnection,
   savePlanRevision,
   teamMemberIds,
+  getDeal,
   upsertDeals,
   upsertFxRates,
   upsertPayees,
@@ -50,7 +51,10 @@ describeStores('store', (getStore) => {
 
   it('stores payees and teams with the manager hierarchy', async () => {
     const { db } = getStore();
-    await upsertTeams(db, T, [{ id: 'nordics', name: 'Nordics', managerId: 'mia' }, { id: 'dk', name: 'Denmark', parentTeamId: 'nordics' }]);
+    await upsertTeams(db, T, [
+      { id: 'nordics', name: 'Nordics', managerId: 'mia' },
+      { id: 'dk', name: 'Denmark', parentTeamId: 'nordics' },
+    ]);
     await upsertPayees(db, T, [
       { id: 'mia', name: 'Mia', managerId: null, teamId: 'nordics', crm: { hubspotOwnerId: '900' } },
       { id: 'anna', name: 'Anna', managerId: 'mia', teamId: 'dk', startDate: '2025-02-01' },
@@ -66,9 +70,17 @@ describeStores('store', (getStore) => {
     const { db } = getStore();
     const first = await upsertDeals(db, T, [
       deal('d1', 'anna', '100000.50', '2026-07-10'),
-      deal('d2', 'bo', '50000', '2026-08-01', { splits: [{ payeeId: 'bo', share: '0.6', type: 'revenue' }, { payeeId: 'anna', share: '0.4', type: 'revenue' }] }),
+      deal('d2', 'bo', '50000', '2026-08-01', {
+        splits: [
+          { payeeId: 'bo', share: '0.6', type: 'revenue' },
+          { payeeId: 'anna', share: '0.4', type: 'revenue' },
+        ],
+      }),
     ]);
-    expect(first.map((c) => [c.after.id, c.before])).toEqual([['d1', null], ['d2', null]]);
+    expect(first.map((c) => [c.after.id, c.before])).toEqual([
+      ['d1', null],
+      ['d2', null],
+    ]);
     // Same inputs, new display name: stored, but no change for the engine.
     expect(await upsertDeals(db, T, [deal('d1', 'anna', '100000.50', '2026-07-10', { name: 'Renamed' })])).toEqual([]);
     const moved = await upsertDeals(db, T, [deal('d1', 'bo', '100000.50', '2026-07-10')]);
@@ -79,16 +91,57 @@ describeStores('store', (getStore) => {
     expect(annas[0]!.amount).toBe('50000');
   });
 
+  it('bulk upsert: one change per deal across chunks, the last duplicate wins, splits kept in step with the deal', async () => {
+    const { db } = getStore();
+    const split = (a: string, b: string) => ({
+      splits: [
+        { payeeId: a, share: '0.5', type: 'revenue' as const },
+        { payeeId: b, share: '0.5', type: 'revenue' as const },
+      ],
+    });
+    const base = Array.from({ length: 7 }, (_, i) =>
+      deal(`b${i}`, 'cleo', `${1000 + i}.10`, '2026-03-01', i === 0 ? split('cleo', 'dan') : {}),
+    );
+    expect(await upsertDeals(db, T, base, { chunkSize: 3 })).toHaveLength(7);
+    const next = [
+      deal('b0', 'cleo', '1000.10', '2026-03-01', split('cleo', 'erik')), // dan leaves, erik joins
+      deal('b1', 'cleo', '1001.10', '2026-03-01', { name: 'echo' }), // display name only
+      deal('b2', 'cleo', '1.00', '2026-03-01'),
+      deal('b2', 'cleo', '2.00', '2026-03-01'), // later duplicate wins
+      deal('b9', 'dan', '9.99', '2026-04-01'),
+    ];
+    const changes = await upsertDeals(db, T, next, { chunkSize: 4 });
+    expect(changes.map((c) => [c.after.id, c.before?.amount ?? null, c.after.amount])).toEqual([
+      ['b0', '1000.10', '1000.10'],
+      ['b2', '1002.10', '2.00'],
+      ['b9', null, '9.99'],
+    ]);
+    expect(changes[0]!.before?.splits?.map((s) => s.payeeId)).toEqual(['cleo', 'dan']);
+    const ids = async (payee: string) => (await listDeals(db, T, { payeeIds: [payee] })).map((d) => d.id);
+    expect(await ids('dan')).toEqual(['b9']);
+    expect(await ids('erik')).toEqual(['b0']);
+    expect((await ids('cleo')).filter((id) => id.startsWith('b'))).toEqual(['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6']);
+    expect((await getDeal(db, T, 'b1'))?.name).toBe('echo');
+    expect(await upsertDeals(db, T, next)).toEqual([]);
+  });
+
   it('keeps plan revisions immutable', async () => {
     const { db } = getStore();
-    const plan = { id: 'ae', name: 'AE plan', currency: 'DKK', versions: [{ id: 'v1', effectiveFrom: '2026-01-01', components: [] }] } as unknown as Plan;
+    const plan = {
+      id: 'ae',
+      name: 'AE plan',
+      currency: 'DKK',
+      versions: [{ id: 'v1', effectiveFrom: '2026-01-01', components: [] }],
+    } as unknown as Plan;
     const r1 = await savePlanRevision(db, T, plan, 'admin');
     const r2 = await savePlanRevision(db, T, { ...plan, name: 'AE plan 2' }, 'admin');
     expect([r1.revision, r2.revision]).toEqual([1, 2]);
     expect((await getPlan(db, T, 'ae'))?.plan.name).toBe('AE plan 2');
     expect((await getPlan(db, T, 'ae', 1))?.plan.name).toBe('AE plan');
     expect((await listPlans(db, T)).map((p) => p.revision)).toEqual([2]);
-    await expect(db.updateTable('plan_versions').set({ created_by: 'mallory' }).execute()).rejects.toThrow(/append-only/);
+    await expect(db.updateTable('plan_versions').set({ created_by: 'mallory' }).execute()).rejects.toThrow(
+      /append-only/,
+    );
   });
 
   it('hashes API tokens and encrypts CRM tokens at rest', async () => {
@@ -100,11 +153,31 @@ describeStores('store', (getStore) => {
     expect(stored.some((r) => r.token_hash.includes(token))).toBe(false);
 
     const cipher = createTokenCipher(Buffer.alloc(32, 7));
-    await saveCrmConnection(db, cipher, T, { provider: 'hubspot', accountId: '123', instanceUrl: null, accessToken: 'secret-access', refreshToken: 'secret-refresh', expiresAt: null, scopes: ['crm.objects.deals.read'], status: 'connected' }, new Date());
-    const raw = await db.selectFrom('crm_connections').select(['access_token_enc', 'refresh_token_enc']).executeTakeFirstOrThrow();
+    await saveCrmConnection(
+      db,
+      cipher,
+      T,
+      {
+        provider: 'hubspot',
+        accountId: '123',
+        instanceUrl: null,
+        accessToken: 'secret-access',
+        refreshToken: 'secret-refresh',
+        expiresAt: null,
+        scopes: ['crm.objects.deals.read'],
+        status: 'connected',
+      },
+      new Date(),
+    );
+    const raw = await db
+      .selectFrom('crm_connections')
+      .select(['access_token_enc', 'refresh_token_enc'])
+      .executeTakeFirstOrThrow();
     expect(raw.access_token_enc).not.toContain('secret');
     expect((await getCrmConnection(db, cipher, T, 'hubspot'))?.refreshToken).toBe('secret-refresh');
-    await expect(getCrmConnection(db, createTokenCipher(Buffer.alloc(32, 8)), T, 'hubspot')).rejects.toThrow(/does not decrypt/);
+    await expect(getCrmConnection(db, createTokenCipher(Buffer.alloc(32, 8)), T, 'hubspot')).rejects.toThrow(
+      /does not decrypt/,
+    );
   });
 
   it('accepts a webhook once per dedupe key', async () => {
@@ -120,7 +193,10 @@ describe('embedded data directory lock', () => {
     await seedDataDir(dir.dataDir);
     try {
       const store = await openStore({ dataDir: dir.dataDir });
-      const child = fork(new URL('./open-store-child.ts', import.meta.url).pathname, [dir.dataDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      const child = fork(new URL('./open-store-child.ts', import.meta.url).pathname, [dir.dataDir], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
       let out = '';
       child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
       const code = await new Promise<number | null>((r) => child.on('exit', r));

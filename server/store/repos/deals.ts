@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Deal } from '../../../src/data/index.js';
 import { canonicalJson, sha256Hex } from '../canonical-json.js';
-import { bulkUpsert } from './bulk.js';
 import type { Db } from './db.js';
 
 /**
@@ -29,93 +28,120 @@ export interface DealChange {
   after: Deal;
 }
 
-const dealColumns = [
-  { name: 'tenant_id', type: 'text' },
-  { name: 'id', type: 'text' },
-  { name: 'owner_id', type: 'text' },
-  { name: 'amount', type: 'numeric' },
-  { name: 'currency', type: 'text' },
-  { name: 'status', type: 'text' },
-  { name: 'close_date', type: 'date' },
-  { name: 'cancelled_date', type: 'date' },
-  { name: 'data', type: 'jsonb' },
-  { name: 'input_hash', type: 'text' },
-];
+/** Rows per statement: large enough that round trips do not matter, small enough to keep one chunk's arrays a few MB. */
+const DEFAULT_CHUNK = 20_000;
+
+const written = ['owner_id', 'amount', 'currency', 'status', 'close_date', 'cancelled_date', 'data', 'input_hash'];
 
 /**
  * Upserts deals and returns the ones whose engine inputs changed (new or different hash), with their previous
  * state so the caller can work out every partition touched (a deal moving from Anna to Bo touches both).
  * Run it inside a transaction when the before/after pairs must be exact under concurrent writers.
  */
-export async function upsertDeals(db: Db, tenantId: string, deals: readonly Deal[], options: { chunkSize?: number } = {}): Promise<DealChange[]> {
-  const chunkSize = options.chunkSize ?? 2000;
+export async function upsertDeals(
+  db: Db,
+  tenantId: string,
+  deals: readonly Deal[],
+  options: { chunkSize?: number } = {},
+): Promise<DealChange[]> {
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   const changes: DealChange[] = [];
   for (let i = 0; i < deals.length; i += chunkSize) {
+    // One statement may not touch a row twice: the last version of a deal in the chunk wins, as sequential upserts would.
     const chunk = [...new Map(deals.slice(i, i + chunkSize).map((d) => [d.id, d])).values()];
-    const previous = new Map<string, Deal>();
-    const prevRows = await db
-      .selectFrom('deals')
-      .select(['id', 'data'])
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', sql<string>`ANY(${chunk.map((d) => d.id)}::text[])`)
-      .execute();
-    for (const r of prevRows) previous.set(r.id, r.data as unknown as Deal);
-
-    const changed = await bulkUpsert<{ id: string }>(
-      db,
-      { table: 'deals', columns: dealColumns, conflict: ['tenant_id', 'id'], updateWhere: '"deals"."input_hash" <> excluded."input_hash" OR "deals"."data" <> excluded."data"', returning: ['id'], chunkSize },
-      chunk.map((d) => ({
-        tenant_id: tenantId,
-        id: d.id,
-        owner_id: d.ownerId,
-        amount: d.amount,
-        currency: d.currency,
-        status: d.status,
-        close_date: d.closeDate,
-        cancelled_date: d.cancelledDate ?? null,
-        data: d,
-        input_hash: dealInputHash(d),
-      })),
-    );
     const byId = new Map(chunk.map((d) => [d.id, d]));
-    const changedDeals: Deal[] = [];
-    for (const { id } of changed) {
-      const after = byId.get(id)!;
-      const before = previous.get(id) ?? null;
-      if (before === null || dealInputHash(before) !== dealInputHash(after)) changes.push({ before, after });
-      changedDeals.push(after);
-    }
-    await replaceDealPayees(db, tenantId, changedDeals);
+    for (const row of await withoutJit(db, (trx) => upsertChunk(trx, tenantId, chunk)))
+      changes.push({ before: row.before, after: byId.get(row.id)! });
   }
   return changes;
 }
 
-async function replaceDealPayees(db: Db, tenantId: string, deals: readonly Deal[]): Promise<void> {
-  if (deals.length === 0) return;
-  await db
-    .deleteFrom('deal_payees')
-    .where('tenant_id', '=', tenantId)
-    .where('deal_id', '=', sql<string>`ANY(${deals.map((d) => d.id)}::text[])`)
-    .execute();
-  await bulkUpsert(
-    db,
-    {
-      table: 'deal_payees',
-      columns: [
-        { name: 'tenant_id', type: 'text' },
-        { name: 'payee_id', type: 'text' },
-        { name: 'deal_id', type: 'text' },
-      ],
-      conflict: ['tenant_id', 'payee_id', 'deal_id'],
-      update: [],
-      chunkSize: 5000,
-    },
-    deals.flatMap((d) => dealPayeeIds(d).map((payeeId) => ({ tenant_id: tenantId, payee_id: payeeId, deal_id: d.id }))),
-  );
+/**
+ * The chunk statement's row estimates (joins of CTEs over tens of thousands of rows) make PostgreSQL's planner
+ * JIT-compile it, which took longer than executing it (~0.8 s per chunk). JIT is switched off for that
+ * statement only: inside the caller's transaction, or one opened here.
+ */
+async function withoutJit<T>(db: Db, run: (trx: Db) => Promise<T>): Promise<T> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => withoutJit(trx, run));
+  await sql`SET LOCAL jit = off`.execute(db);
+  const out = await run(db);
+  await sql`SET LOCAL jit TO DEFAULT`.execute(db);
+  return out;
 }
 
+/**
+ * The whole upsert of a chunk in one statement (one round trip): the chunk arrives as one typed array per
+ * column, expanded by `unnest` (amounts as text → NUMERIC, never JS numbers). `prev` reads the stored rows
+ * from the statement's snapshot, i.e. as they were before the INSERT of the same statement; the INSERT … ON
+ * CONFLICT writes only rows whose data differs; `moved` keeps those whose engine inputs changed, and their
+ * deal_payees are brought in line by deleting only pairs that no longer hold and inserting only new ones
+ * (sibling data-modifying CTEs must not touch the same rows; these two never do). Stored rows are looked up
+ * one key at a time (LATERAL … OFFSET 0 keeps the subquery from being flattened into a join): with a join or
+ * `= ANY(array)` the planner, misled by stale statistics during a large load, scanned the tenant's whole
+ * table per chunk through a tenant-prefixed index, which made a million-deal load quadratic.
+ */
+async function upsertChunk(
+  db: Db,
+  tenantId: string,
+  chunk: readonly Deal[],
+): Promise<Array<{ id: string; before: Deal | null }>> {
+  const pairDeals: string[] = [];
+  const pairPayees: string[] = [];
+  for (const d of chunk) {
+    for (const payeeId of dealPayeeIds(d)) {
+      pairDeals.push(d.id);
+      pairPayees.push(payeeId);
+    }
+  }
+  const ids = chunk.map((d) => d.id);
+  const column = <T>(pick: (d: Deal) => T) => chunk.map(pick);
+  const set = sql.raw(written.map((c) => `${c} = excluded.${c}`).join(', '));
+  const names = sql.raw(written.join(', '));
+  const result = await sql<{ id: string; before: Deal | null }>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${ids}::text[], ${column((d) => d.ownerId)}::text[], ${column((d) => d.amount)}::numeric[],
+        ${column((d) => d.currency)}::text[], ${column((d) => d.status)}::text[], ${column((d) => d.closeDate ?? null)}::date[],
+        ${column((d) => d.cancelledDate ?? null)}::date[], ${column((d) => JSON.stringify(d))}::jsonb[], ${column(dealInputHash)}::text[]
+      ) AS r(id, owner_id, amount, currency, status, close_date, cancelled_date, data, input_hash)
+    ),
+    prev AS (
+      SELECT i.id, d.data, d.input_hash FROM unnest(${ids}::text[]) AS i(id)
+      CROSS JOIN LATERAL (SELECT d.data, d.input_hash FROM deals d WHERE d.tenant_id = ${tenantId} AND d.id = i.id OFFSET 0) d
+    ),
+    up AS (
+      INSERT INTO deals (tenant_id, id, ${names})
+      SELECT ${tenantId}, id, ${names} FROM input
+      ON CONFLICT (tenant_id, id) DO UPDATE SET ${set}
+      WHERE deals.input_hash <> excluded.input_hash OR deals.data <> excluded.data
+      RETURNING id, input_hash
+    ),
+    moved AS (
+      SELECT up.id FROM up LEFT JOIN prev ON prev.id = up.id WHERE prev.id IS NULL OR prev.input_hash <> up.input_hash
+    ),
+    pairs AS (
+      SELECT p.deal_id, p.payee_id FROM unnest(${pairDeals}::text[], ${pairPayees}::text[]) AS p(deal_id, payee_id)
+      WHERE p.deal_id IN (SELECT id FROM moved)
+    ),
+    dropped AS (
+      DELETE FROM deal_payees WHERE ctid = ANY(ARRAY(
+        SELECT old.ctid FROM moved m JOIN prev ON prev.id = m.id
+        CROSS JOIN LATERAL (SELECT dp.ctid, dp.payee_id FROM deal_payees dp WHERE dp.tenant_id = ${tenantId} AND dp.deal_id = m.id OFFSET 0) old
+        WHERE NOT EXISTS (SELECT 1 FROM pairs p WHERE p.deal_id = m.id AND p.payee_id = old.payee_id)))
+    ),
+    added AS (
+      INSERT INTO deal_payees (tenant_id, payee_id, deal_id) SELECT ${tenantId}, payee_id, deal_id FROM pairs ON CONFLICT DO NOTHING
+    )
+    SELECT m.id, prev.data AS before FROM moved m LEFT JOIN prev ON prev.id = m.id`.execute(db);
+  return result.rows;
+}
 export async function getDeal(db: Db, tenantId: string, id: string): Promise<Deal | undefined> {
-  const r = await db.selectFrom('deals').select('data').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .selectFrom('deals')
+    .select('data')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return r?.data as Deal | undefined;
 }
 
@@ -123,12 +149,18 @@ export async function getDeal(db: Db, tenantId: string, id: string): Promise<Dea
  * Deals that can credit any of `payeeIds` and matter for the date range: closed in it, cancelled in it
  * (clawbacks), or still open (forecast and estimates). Without `payeeIds`: every deal of the tenant in range.
  */
-export async function listDeals(db: Db, tenantId: string, filter: { payeeIds?: readonly string[]; from?: string; to?: string } = {}): Promise<Deal[]> {
+export async function listDeals(
+  db: Db,
+  tenantId: string,
+  filter: { payeeIds?: readonly string[]; from?: string; to?: string } = {},
+): Promise<Deal[]> {
   let q = db.selectFrom('deals').select('deals.data').where('deals.tenant_id', '=', tenantId);
   if (filter.payeeIds) {
     if (filter.payeeIds.length === 0) return [];
     const ids = filter.payeeIds;
-    q = q.where('deals.id', 'in', (eb) => eb.selectFrom('deal_payees').select('deal_id').where('tenant_id', '=', tenantId).where('payee_id', 'in', ids));
+    q = q.where('deals.id', 'in', (eb) =>
+      eb.selectFrom('deal_payees').select('deal_id').where('tenant_id', '=', tenantId).where('payee_id', 'in', ids),
+    );
   }
   const { from, to } = filter;
   if (from && to) {
@@ -136,7 +168,10 @@ export async function listDeals(db: Db, tenantId: string, filter: { payeeIds?: r
       eb.or([
         eb.between('deals.close_date', from, to),
         eb.between('deals.cancelled_date', from, to),
-        eb.and([eb('deals.status', '=', 'open'), eb.or([eb('deals.close_date', 'is', null), eb('deals.close_date', '>=', from)])]),
+        eb.and([
+          eb('deals.status', '=', 'open'),
+          eb.or([eb('deals.close_date', 'is', null), eb('deals.close_date', '>=', from)]),
+        ]),
       ]),
     );
   }
@@ -145,12 +180,21 @@ export async function listDeals(db: Db, tenantId: string, filter: { payeeIds?: r
 }
 
 export async function countDeals(db: Db, tenantId: string): Promise<number> {
-  const r = await db.selectFrom('deals').select(sql<string>`count(*)`.as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('deals')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 export async function deleteDeal(db: Db, tenantId: string, id: string): Promise<Deal | undefined> {
-  const r = await db.deleteFrom('deals').where('tenant_id', '=', tenantId).where('id', '=', id).returning('data').executeTakeFirst();
+  const r = await db
+    .deleteFrom('deals')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .returning('data')
+    .executeTakeFirst();
   await db.deleteFrom('deal_payees').where('tenant_id', '=', tenantId).where('deal_id', '=', id).execute();
   return r?.data as Deal | undefined;
 }
