@@ -1,4 +1,5 @@
 import { Decimal, ONE, ZERO, dec, round, toDecimalString } from '../money/decimal.js';
+import { formatScaled, fromScaledInteger, roundScaled, toScaledInteger } from '../money/scaled.js';
 import { allocate } from '../money/allocate.js';
 import type { Payee } from '../data/schema.js';
 import type { Component, Gate, Plan, PlanVersion, Spif, TierTable } from '../plan/schema.js';
@@ -140,6 +141,62 @@ interface CompState {
   periodCapIn: Decimal;
   /** Trace strings that only change with the period or the rules. */
   quotaText?: string | null;
+  /** Exact scaled-integer form of this period's table and caps when everything fits (see `fastTable`), else null. */
+  fast: FastTable | null;
+  /** With `fast`: value and period-cap input so far, at scale `fast.p`; tier input so far at scale `fast.a`. */
+  valueU: number;
+  capInU: number;
+  xU: number;
+}
+
+/**
+ * A period's marginal table and amount caps as safe integers: edges at scale a, slopes at scale r, values and
+ * cap limits at scale p = a + r. Exact, so every line computed from it equals the Decimal computation.
+ */
+interface FastTable {
+  a: number;
+  p: number;
+  lo: number[];
+  c: number[];
+  s: number[];
+  caps: { kind: 'perTransaction' | 'perPeriod'; amount: string; limit: number }[];
+}
+
+const MAX_SCALE = 12;
+
+/** The integer form of a scaled table, or null when a rule or a number does not fit the fast path. */
+function fastTable(table: ScaledTable, comp: Component): FastTable | null {
+  const r = table.table;
+  if (table.points || r.basis !== 'credit' || r.axis === 'count' || r.input !== 'period') return null;
+  let a = 2;
+  let rs = 0;
+  for (const t of table.tiers) {
+    if (t.retro) return null;
+    a = Math.max(a, t.lo.decimalPlaces());
+    rs = Math.max(rs, t.s.decimalPlaces());
+  }
+  const p = a + rs;
+  if (p > MAX_SCALE) return null;
+  const lo: number[] = [];
+  const c: number[] = [];
+  const s: number[] = [];
+  for (const t of table.tiers) {
+    const l = toScaledInteger(t.lo, a);
+    const v = toScaledInteger(t.c, p);
+    const k = toScaledInteger(t.s, rs);
+    if (l === undefined || v === undefined || k === undefined) return null;
+    lo.push(l);
+    c.push(v);
+    s.push(k);
+  }
+  const caps: FastTable['caps'] = [];
+  for (const { cap, limit } of orderedCaps(comp)) {
+    if (cap.kind === 'perCustomer') return null;
+    const l = toScaledInteger(limit, p);
+    if (l === undefined) return null;
+    caps.push({ kind: cap.kind, amount: cap.amount, limit: l });
+  }
+  return { a, p, lo, c, s, caps };
 }
 
 interface BonusState {
@@ -271,7 +328,7 @@ class PartitionBuilder {
   private stateFor(active: Active, date: string): CompState {
     let st = this.states.get(active.comp.id);
     if (!st) {
-      st = { id: active.comp.id, active, period: null, quota: null, annualQuota: null, table: null, capX: null, pAmount: ZERO, pCount: ZERO, yAmount: ZERO, yCount: ZERO, value: ZERO, gated: false, tierRaw: [], forfeited: [], earned: ZERO, periodCapIn: ZERO };
+      st = { id: active.comp.id, active, period: null, quota: null, annualQuota: null, table: null, capX: null, pAmount: ZERO, pCount: ZERO, yAmount: ZERO, yCount: ZERO, value: ZERO, gated: false, tierRaw: [], forfeited: [], earned: ZERO, periodCapIn: ZERO, fast: null, valueU: 0, capInU: 0, xU: 0 };
       this.states.set(active.comp.id, st);
     }
     if (st.period && date <= st.period.end && st.active === active) return st;
@@ -300,6 +357,10 @@ class PartitionBuilder {
       st.forfeited = st.tierRaw.map(() => ZERO);
       st.earned = ZERO;
       st.periodCapIn = ZERO;
+      st.fast = st.table && !st.gated && !st.capX && this.rounding.line ? fastTable(st.table, comp) : null;
+      st.valueU = 0;
+      st.capInU = 0;
+      st.xU = 0;
     }
     return st;
   }
@@ -393,6 +454,11 @@ class PartitionBuilder {
     let monthly = this.credited.get(comp.id);
     if (!monthly) this.credited.set(comp.id, (monthly = this.months.map(() => ZERO)));
     monthly[monthIndex] = monthly[monthIndex]!.plus(amount);
+    if (st.fast && this.fastCommission(st, c, amount)) {
+      this.bonusesAfter(c, active, amount);
+      this.releaseCrossGates(c, comp.id);
+      return;
+    }
 
     let a0: Decimal;
     let n0: Decimal;
@@ -515,6 +581,90 @@ class PartitionBuilder {
     this.bonusesAfter(c, active, amount);
     this.releaseCrossGates(c, comp.id);
   }
+  /**
+   * The common line — a period-to-date marginal table on credit with amount caps and line rounding — in exact
+   * scaled integers: the same numbers as the Decimal path below, without its allocations. Returns false (and
+   * hands the period's running values back to Decimal) when an amount or a result does not fit.
+   */
+  private fastCommission(st: CompState, c: Credit, amount: Decimal): boolean {
+    const f = st.fast!;
+    const au = toScaledInteger(amount, f.a);
+    const x0 = st.xU;
+    const x1 = au === undefined ? NaN : x0 + au;
+    let k = 0;
+    for (let i = 1; i < f.lo.length; i++) if (x1 >= f.lo[i]!) k = i;
+    const v1 = f.c[k]! + (x1 - f.lo[k]!) * f.s[k]!;
+    const v0 = st.valueU;
+    const raw = v1 - v0;
+    let out = raw;
+    let capIn = st.capInU;
+    let hits: { kind: string; amount: string; before: number; after: number }[] | null = null;
+    for (const cap of f.caps) {
+      const before = out;
+      if (cap.kind === 'perTransaction') {
+        if (out > cap.limit) out = cap.limit;
+      } else {
+        const after = capIn + before;
+        if (after > cap.limit) out = Math.min(after, cap.limit) - Math.min(capIn, cap.limit);
+        capIn = after;
+      }
+      if (out !== before && this.explain) (hits ??= []).push({ kind: cap.kind, amount: cap.amount, before, after: out });
+    }
+    if (!Number.isSafeInteger(v1) || !Number.isSafeInteger(raw) || !Number.isSafeInteger(capIn) || !Number.isSafeInteger(out)) {
+      // hand the running values to the Decimal path, which continues the period exactly
+      st.value = fromScaledInteger(v0, f.p);
+      st.periodCapIn = fromScaledInteger(st.capInU, f.p);
+      st.fast = null;
+      return false;
+    }
+    st.xU = x1;
+    st.valueU = v1;
+    st.capInU = capIn;
+    const a0 = st.pAmount;
+    const a1 = a0.plus(amount);
+    st.pAmount = a1;
+    if (this.readsYear) st.yAmount = st.yAmount.plus(amount);
+    const { decimals, mode } = this.rounding;
+    const rounded = roundScaled(out, f.p, decimals, mode);
+    const amountText = formatScaled(rounded, decimals);
+    const value = new Decimal(amountText);
+    const comp = st.active.comp;
+    const creditStr = s(amount);
+    const l = {
+      id: `${this.payee.id}:commission:${comp.id}:${c.deal.id}:${c.releaseIndex}:${c.role}${c.fromPayeeId ? `:${c.fromPayeeId}` : ''}`,
+      kind: 'commission',
+      componentId: comp.id,
+      dealId: c.deal.id,
+      credit: creditStr,
+      date: c.date,
+      value,
+      payeeId: this.payee.id,
+      periodId: this.months[this.monthIndex(c.date)]!.id,
+      amount: amountText,
+    } as EngineLine;
+    if (this.explain) {
+      const table = st.table!;
+      const periodId = st.period!.id;
+      const quotaText = st.quotaText ?? null;
+      attachExplanation(l, () => {
+        const steps = this.creditTrace(c);
+        const r = step(table, a0, a1, a0, a1, fromScaledInteger(v0, f.p), true);
+        const tiers = r.slices.map((sl) => tierSlice(comp.rates.axis, table, sl));
+        steps.push(tierTrace(st.id, comp.rates, periodId, quotaText, a1, creditStr, r.payout, r.slices, tiers));
+        for (const h of hits ?? []) steps.push(capStep({ kind: h.kind, amount: h.amount, before: fromScaledInteger(h.before, f.p), after: fromScaledInteger(h.after, f.p) }));
+        steps.push(this.roundingStep(fromScaledInteger(out, f.p), value));
+        return { trace: steps, tiers };
+      });
+      defineTrace(l);
+      defineTiers(l);
+    } else {
+      l.tiers = undefined;
+      l.trace = [];
+    }
+    this.lines.push(l);
+    return true;
+  }
+
   /** Another component's gate may open because of this credit: release what it held, on this deal. */
   private releaseCrossGates(c: Credit, componentId: string): void {
     for (const st of this.states.values()) {
