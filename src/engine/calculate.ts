@@ -1,14 +1,15 @@
 import { Decimal, ZERO, ratio, round, toDecimalString } from '../money/decimal.js';
+import { fromScaledInteger } from '../money/scaled.js';
 import { versionAt } from '../credit/credit.js';
 import { parsePeriodId, type Period } from '../time/calendar.js';
-import { addWarning, defineTiers, defineTrace, explanationOf, prepare, shareExplanation, type EngineContext, type EngineInput, type EngineLine } from './context.js';
+import { addWarning, defineTiers, defineTrace, explainerOf, prepare, shareExplanation, type EngineContext, type EngineInput, type EngineLine } from './context.js';
 import { calculatePartition } from './partition.js';
 import type { CalculationResult, ComponentResult, PayeePeriodResult, PayoutLine, TeamTotals } from './types.js';
 
 const s = (d: Decimal) => toDecimalString(d);
 
 function publicLine(l: EngineLine, periodId: string): PayoutLine {
-  const explained = explanationOf(l);
+  const explained = explainerOf(l);
   if (explained) {
     // the same keys in the same order as below; trace and tiers stay unrendered until read
     const out = { id: l.id, payeeId: l.payeeId, periodId, kind: l.kind, amount: l.amount } as PayoutLine;
@@ -55,15 +56,49 @@ export function payeePeriodResult(ctx: EngineContext, payeeId: string, periodId:
   let earnedToDate = ZERO;
   const byComponent = new Map<string, Decimal>();
   let earnedBefore = ZERO;
+  // fast-path lines carry their value as an integer (all at one scale within a partition): add those as
+  // integers and the rest as Decimals, and fall back to Decimals alone if an integer sum would not be exact
+  const sums = { before: 0, total: 0, scale: -1, byComponent: new Map<string, number>() };
+  let integers = true;
   for (const l of partition.lines) {
     if (l.date > period.end) break;
+    const minor = l.minor;
+    const asInteger = integers && minor !== undefined && (sums.scale === -1 || sums.scale === l.minorScale);
+    if (asInteger) sums.scale = l.minorScale!;
     if (l.date < period.start) {
-      earnedBefore = earnedBefore.plus(l.value);
+      if (asInteger) {
+        sums.before += minor;
+        if (!Number.isSafeInteger(sums.before)) integers = false;
+      } else earnedBefore = earnedBefore.plus(l.value);
+      continue;
+    }
+    lines.push(publicLine(l, periodId));
+    if (asInteger) {
+      sums.total += minor;
+      if (l.componentId !== undefined) sums.byComponent.set(l.componentId, (sums.byComponent.get(l.componentId) ?? 0) + minor);
+      if (!Number.isSafeInteger(sums.total)) integers = false;
       continue;
     }
     exactTotal = exactTotal.plus(l.value);
-    lines.push(publicLine(l, periodId));
     if (l.componentId !== undefined) byComponent.set(l.componentId, (byComponent.get(l.componentId) ?? ZERO).plus(l.value));
+  }
+  if (!integers) {
+    // rare (totals beyond 2^53 minor units): redo the sums in Decimals
+    exactTotal = ZERO;
+    earnedBefore = ZERO;
+    byComponent.clear();
+    for (const l of partition.lines) {
+      if (l.date > period.end) break;
+      if (l.date < period.start) earnedBefore = earnedBefore.plus(l.value);
+      else {
+        exactTotal = exactTotal.plus(l.value);
+        if (l.componentId !== undefined) byComponent.set(l.componentId, (byComponent.get(l.componentId) ?? ZERO).plus(l.value));
+      }
+    }
+  } else if (sums.scale !== -1) {
+    earnedBefore = earnedBefore.plus(fromScaledInteger(sums.before, sums.scale));
+    exactTotal = exactTotal.plus(fromScaledInteger(sums.total, sums.scale));
+    for (const [id, v] of sums.byComponent) byComponent.set(id, (byComponent.get(id) ?? ZERO).plus(fromScaledInteger(v, sums.scale)));
   }
   earnedToDate = earnedBefore.plus(exactTotal);
   let earnings = exactTotal;

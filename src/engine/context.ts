@@ -32,6 +32,9 @@ export interface Explained {
 export interface EngineLine extends PayoutLine {
   date: string;
   value: Decimal;
+  /** Lines from the integer fast path: `value` as an integer at scale `minorScale`, so statements add integers. */
+  minor?: number;
+  minorScale?: number;
 }
 
 /**
@@ -39,27 +42,40 @@ export interface EngineLine extends PayoutLine {
  * them like data) that render once, on first read, from the values the line kept. The renderer sits under a
  * non-enumerable symbol, so it never shows in output. Shared descriptors keep every such line on one V8 shape.
  */
-const EXPLAINED = Symbol('explained');
-type Explainable = { [EXPLAINED]: () => Explained };
+export const EXPLAINER = Symbol('explainer');
+
+/** Renders a line's explanation once and keeps it. */
+export interface Explainer {
+  explain(): Explained;
+}
+
+type Explainable = { [EXPLAINER]: Explainer };
 const TRACE: PropertyDescriptor = {
   get(this: Explainable) {
-    return this[EXPLAINED]().trace;
+    return this[EXPLAINER].explain().trace;
   },
   enumerable: true,
   configurable: true,
 };
 const TIERS: PropertyDescriptor = {
   get(this: Explainable) {
-    return this[EXPLAINED]().tiers;
+    return this[EXPLAINER].explain().tiers;
   },
   enumerable: true,
   configurable: true,
 };
 
+class Memo implements Explainer {
+  private done: Explained | undefined = undefined;
+  constructor(private readonly render: () => Explained) {}
+  explain(): Explained {
+    return (this.done ??= this.render());
+  }
+}
+
 /** Memoizes `render` and hides it on `line`; call before `defineTrace`. */
 export function attachExplanation(line: object, render: () => Explained): void {
-  let rendered: Explained | undefined;
-  Object.defineProperty(line, EXPLAINED, { value: () => (rendered ??= render()) });
+  Object.defineProperty(line, EXPLAINER, { value: new Memo(render) });
 }
 
 /** Adds the `trace` getter at this position of the line's keys (`tiers` likewise with `defineTiers`). */
@@ -71,14 +87,14 @@ export function defineTiers(line: object): void {
   Object.defineProperty(line, 'tiers', TIERS);
 }
 
-/** The renderer of a lazily explained line, to hand on to a copy of it. */
-export function explanationOf(line: object): (() => Explained) | undefined {
-  return (line as Partial<Explainable>)[EXPLAINED];
+/** The explainer of a lazily explained line, to hand on to a copy of it. */
+export function explainerOf(line: object): Explainer | undefined {
+  return (line as Partial<Explainable>)[EXPLAINER];
 }
 
 /** Gives `copy` the same lazy explanation as the line it was made from. */
-export function shareExplanation(copy: object, explained: () => Explained): void {
-  Object.defineProperty(copy, EXPLAINED, { value: explained });
+export function shareExplanation(copy: object, explainer: Explainer): void {
+  Object.defineProperty(copy, EXPLAINER, { value: explainer });
 }
 
 /** One (payee, fiscal year) partition: everything that payee earned that year, line by line. */

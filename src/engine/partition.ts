@@ -8,7 +8,7 @@ import { dealUnits, matchesFilter } from '../credit/filter.js';
 import { fiscalYearOf, parsePeriodId, periodContaining, periodsOfYear, type Period, type PeriodKind } from '../time/calendar.js';
 import { parseDate } from '../time/dates.js';
 import { scaleTable, step, type ScaledTable, type Slice } from './tiers.js';
-import { addWarning, attachExplanation, defineTiers, defineTrace, type EngineContext, type EngineLine, type Explained, type Partition } from './context.js';
+import { EXPLAINER, addWarning, attachExplanation, defineTiers, defineTrace, type EngineContext, type EngineLine, type Explained, type Explainer, type Partition } from './context.js';
 import type { PayoutLineKind, TierSlice, TraceStep } from './types.js';
 
 const MONTHS: Record<PeriodKind, number> = { month: 1, quarter: 3, year: 12 };
@@ -64,6 +64,65 @@ function tierSlice(axis: TierTable['axis'], table: ScaledTable, sl: Slice): Tier
     multiplier: t?.multiplier ?? '1',
     payout: s(sl.payout),
   };
+}
+
+/** What a fast-path line keeps to explain itself later. */
+interface FastWhy {
+  c: Credit;
+  stId: string;
+  comp: Component;
+  table: ScaledTable;
+  periodId: string;
+  quotaText: string | null;
+  a0: Decimal;
+  a1: Decimal;
+  v0: number;
+  p: number;
+  hits: { kind: string; amount: string; before: number; after: number }[] | null;
+  out: number;
+  creditStr: string;
+}
+
+/** A commission line from the integer fast path: its Decimal value, trace and tier slices are built on first read. */
+class FastLine implements EngineLine, Explainer {
+  readonly kind = 'commission' as const;
+  private decimal: Decimal | undefined = undefined;
+  private done: Explained | undefined = undefined;
+
+  constructor(
+    readonly id: string,
+    readonly payeeId: string,
+    readonly periodId: string,
+    readonly componentId: string,
+    readonly dealId: string,
+    readonly credit: string,
+    readonly amount: string,
+    readonly date: string,
+    readonly minor: number,
+    readonly minorScale: number,
+    private readonly builder: PartitionBuilder,
+    private readonly why: FastWhy | null,
+  ) {}
+
+  get value(): Decimal {
+    return (this.decimal ??= fromScaledInteger(this.minor, this.minorScale));
+  }
+
+  get trace(): TraceStep[] {
+    return this.why ? this.explain().trace : [];
+  }
+
+  get tiers(): TierSlice[] | undefined {
+    return this.why ? this.explain().tiers : undefined;
+  }
+
+  get [EXPLAINER](): Explainer | undefined {
+    return this.why ? this : undefined;
+  }
+
+  explain(): Explained {
+    return (this.done ??= this.builder.explainFast(this.why!, this.value));
+  }
 }
 
 /** The component rules in force
@@ -610,7 +669,9 @@ class PartitionBuilder {
       }
       if (out !== before && this.explain) (hits ??= []).push({ kind: cap.kind, amount: cap.amount, before, after: out });
     }
-    if (!Number.isSafeInteger(v1) || !Number.isSafeInteger(raw) || !Number.isSafeInteger(capIn) || !Number.isSafeInteger(out)) {
+    const { decimals, mode } = this.rounding;
+    const rounded = roundScaled(out, f.p, decimals, mode);
+    if (!Number.isSafeInteger(v1) || !Number.isSafeInteger(raw) || !Number.isSafeInteger(capIn) || !Number.isSafeInteger(out) || !Number.isSafeInteger(rounded)) {
       // hand the running values to the Decimal path, which continues the period exactly
       st.value = fromScaledInteger(v0, f.p);
       st.periodCapIn = fromScaledInteger(st.capInU, f.p);
@@ -624,45 +685,37 @@ class PartitionBuilder {
     const a1 = a0.plus(amount);
     st.pAmount = a1;
     if (this.readsYear) st.yAmount = st.yAmount.plus(amount);
-    const { decimals, mode } = this.rounding;
-    const rounded = roundScaled(out, f.p, decimals, mode);
     const amountText = formatScaled(rounded, decimals);
-    const value = new Decimal(amountText);
     const comp = st.active.comp;
     const creditStr = s(amount);
-    const l = {
-      id: `${this.payee.id}:commission:${comp.id}:${c.deal.id}:${c.releaseIndex}:${c.role}${c.fromPayeeId ? `:${c.fromPayeeId}` : ''}`,
-      kind: 'commission',
-      componentId: comp.id,
-      dealId: c.deal.id,
-      credit: creditStr,
-      date: c.date,
-      value,
-      payeeId: this.payee.id,
-      periodId: this.months[this.monthIndex(c.date)]!.id,
-      amount: amountText,
-    } as EngineLine;
-    if (this.explain) {
-      const table = st.table!;
-      const periodId = st.period!.id;
-      const quotaText = st.quotaText ?? null;
-      attachExplanation(l, () => {
-        const steps = this.creditTrace(c);
-        const r = step(table, a0, a1, a0, a1, fromScaledInteger(v0, f.p), true);
-        const tiers = r.slices.map((sl) => tierSlice(comp.rates.axis, table, sl));
-        steps.push(tierTrace(st.id, comp.rates, periodId, quotaText, a1, creditStr, r.payout, r.slices, tiers));
-        for (const h of hits ?? []) steps.push(capStep({ kind: h.kind, amount: h.amount, before: fromScaledInteger(h.before, f.p), after: fromScaledInteger(h.after, f.p) }));
-        steps.push(this.roundingStep(fromScaledInteger(out, f.p), value));
-        return { trace: steps, tiers };
-      });
-      defineTrace(l);
-      defineTiers(l);
-    } else {
-      l.tiers = undefined;
-      l.trace = [];
-    }
+    const why: FastWhy | null = this.explain ? { c, stId: st.id, comp, table: st.table!, periodId: st.period!.id, quotaText: st.quotaText ?? null, a0, a1, v0, p: f.p, hits, out, creditStr } : null;
+    const l = new FastLine(
+      `${this.payee.id}:commission:${comp.id}:${c.deal.id}:${c.releaseIndex}:${c.role}${c.fromPayeeId ? `:${c.fromPayeeId}` : ''}`,
+      this.payee.id,
+      this.months[this.monthIndex(c.date)]!.id,
+      comp.id,
+      c.deal.id,
+      creditStr,
+      amountText,
+      c.date,
+      rounded,
+      decimals,
+      this,
+      why,
+    );
     this.lines.push(l);
     return true;
+  }
+
+  /** The explanation of a fast-path line, rendered from the values it kept (the Decimal path's steps exactly). */
+  explainFast(w: FastWhy, value: Decimal): Explained {
+    const steps = this.creditTrace(w.c);
+    const r = step(w.table, w.a0, w.a1, w.a0, w.a1, fromScaledInteger(w.v0, w.p), true);
+    const tiers = r.slices.map((sl) => tierSlice(w.comp.rates.axis, w.table, sl));
+    steps.push(tierTrace(w.stId, w.comp.rates, w.periodId, w.quotaText, w.a1, w.creditStr, r.payout, r.slices, tiers));
+    for (const h of w.hits ?? []) steps.push(capStep({ kind: h.kind, amount: h.amount, before: fromScaledInteger(h.before, w.p), after: fromScaledInteger(h.after, w.p) }));
+    steps.push(this.roundingStep(fromScaledInteger(w.out, w.p), value));
+    return { trace: steps, tiers };
   }
 
   /** Another component's gate may open because of this credit: release what it held, on this deal. */
