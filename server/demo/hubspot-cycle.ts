@@ -174,7 +174,7 @@ export interface HubSpotDemoOptions {
   encryptionKey: Buffer;
   /** Where the service will listen; the sandbox delivers webhooks to `${origin}/hubspot/webhooks`. */
   publicOrigin: string;
-  /** Sandbox port (default 3100; taken → any free port). */
+  /** Sandbox port (default 4010, where `attain sandbox` looks; taken → any free port). */
   sandboxPort?: number;
   log?: ServiceLog;
   print?: (line: string) => void;
@@ -234,7 +234,7 @@ export async function startHubSpotDemo(options: HubSpotDemoOptions): Promise<Hub
     throw new Error(
       '[Attain] examples/reference-scenario/data.json is missing: the HubSpot sandbox has nothing to hold',
     );
-  const port = options.sandboxPort ?? 3100;
+  const port = options.sandboxPort ?? 4010;
   const scenario = scenarioFromDataSet(reference).scenario;
   const webhookUrl = `${options.publicOrigin.replace(/\/+$/, '')}${WEBHOOK_PATH}`;
   const sandbox = await startHubSpotSandbox({ scenario, port }).catch(() => startHubSpotSandbox({ scenario, port: 0 }));
@@ -274,7 +274,8 @@ export async function startHubSpotDemo(options: HubSpotDemoOptions): Promise<Hub
       ...(await describeWrites(install.db, tenantId, cycle.written, 12)),
       '',
       `Change a deal in the sandbox and watch pay follow within seconds (webhook → re-read → recalculate → write back):`,
-      `  curl -s -X PATCH ${sandbox.url}/_sandbox/deals/${someDeal?.id ?? '<deal id>'} -H 'Content-Type: application/json' -d '{"amount":"2500000"}'`,
+      `  npx attain sandbox set-deal ${someDeal?.id ?? '<deal id>'} amount=2500000${sandbox.port === 4010 ? '' : ` --url ${sandbox.url}`}`,
+      `  (or: curl -s -X PATCH ${sandbox.url}/_sandbox/deals/${someDeal?.id ?? '<deal id>'} -H 'Content-Type: application/json' -d '{"amount":"2500000"}')`,
     ];
     return {
       sandbox,
