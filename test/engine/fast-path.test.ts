@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ROUNDING_MODE_NAMES, dec, formatScaled, round, roundScaled, toDecimalString, toScaledInteger } from '../../src/money/index.js';
+import { ROUNDING_MODE_NAMES, allocate, allocateDecimal, dec, formatScaled, round, roundScaled, toDecimalString, toScaledInteger } from '../../src/money/index.js';
 import { plan, data, run, payees } from './helpers.js';
 
 /** A decimal string with up to `places` fraction digits. */
@@ -31,6 +31,24 @@ describe('scaled integers equal decimal.js', () => {
         expect(toDecimalString(x, from)).toBe(formatScaled(n, from));
         const r = roundScaled(n, from, to, mode);
         expect(formatScaled(r, to)).toBe(toDecimalString(round(x, to, mode), to));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('allocate in integer units equals the Decimal allocation', () => {
+  it('gives the same parts (sign of zero included) for any total and weights', () => {
+    const weights = fc.oneof(
+      fc.constantFrom(['0.5', '0.5'], ['0.6', '0.4'], ['0.7', '0.3'], ['0.25', '0.25', '0.5'], ['0.333', '0.333', '0.334'], ['1'], ['0', '1'], ['0.1', '0.2', '0.3', '0.4']),
+      fc.array(fc.integer({ min: 0, max: 1000 }).map(String), { minLength: 1, maxLength: 5 }).filter((w) => w.some((x) => x !== '0')),
+    );
+    fc.assert(
+      fc.property(decimalText(10 ** 8, 4), weights, fc.constantFrom(0, 2, 3, 4), (total, w, decimals) => {
+        const ws = w.map((x) => dec(x));
+        const a = allocate(dec(total), ws, decimals);
+        const b = allocateDecimal(dec(total), ws, decimals);
+        expect(a.map((x) => `${x.isNegative() ? 'n' : 'p'}${x.toFixed()}`)).toEqual(b.map((x) => `${x.isNegative() ? 'n' : 'p'}${x.toFixed()}`));
       }),
       { numRuns: 400 },
     );
