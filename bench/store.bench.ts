@@ -7,12 +7,28 @@
  * Figures: store_repo_load_seconds, store_repo_deals_per_second, store_repo_unchanged_upsert_seconds (10,000
  * unchanged deals: nothing written, nothing reported), store_repo_partition_read_ms (one payee's deals),
  * store_repo_backend, rss_mb.
+ *
+ * BENCH_STORE_RECALC=1 then assigns the reference plan (examples/reference-scenario) to every payee and runs one
+ * full recalculation with the real engine (payee batches, atomic publication): store_recalc_seconds,
+ * store_recalc_results, store_recalc_payout_lines, store_recalc_peak_rss_mb (sampled every 250 ms during it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deal, Payee, Quota } from '../src/data/index.js';
-import { listDeals, openStore, upsertDeals, upsertPayees, upsertQuotas, upsertTenant } from '../server/store/index.js';
+import { parsePlan } from '../src/plan/index.js';
+import { domainEngine, recalculateTenant } from '../server/calc/index.js';
+import {
+  listDeals,
+  openStore,
+  savePlanRevision,
+  upsertAssignments,
+  upsertDeals,
+  upsertPayees,
+  upsertQuotas,
+  upsertTenant,
+  type Store,
+} from '../server/store/index.js';
 
 const PAYEES = Number(process.env.BENCH_STORE_PAYEES ?? 1_000);
 const DEALS = Number(process.env.BENCH_STORE_DEALS ?? 1_000_000);
@@ -53,6 +69,45 @@ function dealAt(i: number, random: () => number): Deal {
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
+/** One full recalculation of the loaded tenant under the reference plan, with its peak RSS. */
+async function recalculate(store: Store, payees: readonly Payee[]): Promise<Record<string, unknown>> {
+  const parsed = parsePlan(
+    JSON.parse(readFileSync(new URL('../examples/reference-scenario/plan.json', import.meta.url), 'utf8')),
+  );
+  if (!parsed.ok) throw new Error('reference plan invalid');
+  await savePlanRevision(store.db, TENANT, parsed.plan, 'bench');
+  await upsertAssignments(
+    store.db,
+    TENANT,
+    payees.map((p) => ({ payeeId: p.id, planId: parsed.plan.id, from: '2026-01-01' })),
+  );
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 250);
+  const t = performance.now();
+  try {
+    const run = await recalculateTenant(store.db, TENANT, {
+      now: new Date('2026-12-31T12:00:00Z'),
+      actor: 'bench',
+      engine: domainEngine,
+    });
+    const took = seconds(t);
+    const lines = await store.db
+      .selectFrom('payout_lines')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('tenant_id', '=', TENANT)
+      .where('run_id', '=', run.runId)
+      .executeTakeFirstOrThrow();
+    return {
+      store_recalc_seconds: Math.round(took * 10) / 10,
+      store_recalc_results: run.results,
+      store_recalc_payout_lines: Number(lines.n),
+      store_recalc_peak_rss_mb: Math.round(peak / 1e6),
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const root = mkdtempSync(join(tmpdir(), 'attain-store-bench-'));
   const store = await openStore(
@@ -91,7 +146,10 @@ export async function run(): Promise<Record<string, unknown>> {
     const readMs = performance.now() - t2;
     if (own.length === 0) throw new Error('partition read returned no deals');
 
+    const recalc = process.env.BENCH_STORE_RECALC === '1' ? await recalculate(store, payees) : {};
+
     return {
+      ...recalc,
       store_repo_backend: store.kind,
       store_repo_payees: PAYEES,
       store_repo_deals: DEALS,

@@ -14,8 +14,8 @@ import { listQuotas } from '../store/repos/quotas.js';
  * Payees, teams, assignments, quotas, payments and FX are small and loaded whole: manager roll-ups,
  * overrides and team gates read other payees' records. Deals dominate, so for a partition run only deals that
  * can credit the partitions' payees or anyone in their manager subtrees are loaded (roll-ups and overrides
- * look down the hierarchy) — unless a plan pays team pools or gates on team attainment, which read the
- * whole team's deals; then every deal is loaded. All years are loaded: lifetime per-customer caps and
+ * look down the hierarchy) — unless a plan pays team pools, which read the whole team's deals; then every deal
+ * is loaded. (An override's team-attainment gate reads the manager's reports, who are in the subtree.) All years are loaded: lifetime per-customer caps and
  * clawbacks of earlier years' deals look back.
  */
 export interface CalcInputs {
@@ -25,8 +25,7 @@ export interface CalcInputs {
 
 /** True when some plan's payout depends on deals beyond the payee's own subtree. */
 export function needsWholeTeam(plans: readonly Plan[]): boolean {
-  const text = JSON.stringify(plans);
-  return text.includes('"teamPool"') || text.includes('"minTeamAttainment"');
+  return JSON.stringify(plans).includes('"teamPool"');
 }
 
 export interface InputScope {
@@ -37,7 +36,11 @@ export interface InputScope {
 }
 
 /** `scope` may also be given as just the payee ids. */
-export async function loadCalcInputs(db: Db, tenantId: string, scopeOrPayeeIds: InputScope | readonly string[] = {}): Promise<CalcInputs> {
+export async function loadCalcInputs(
+  db: Db,
+  tenantId: string,
+  scopeOrPayeeIds: InputScope | readonly string[] = {},
+): Promise<CalcInputs> {
   const scope: InputScope = isPayeeList(scopeOrPayeeIds) ? { payeeIds: scopeOrPayeeIds } : scopeOrPayeeIds;
   const plans = (await listPlans(db, tenantId)).map((r) => r.plan);
   const { payeeIds } = scope;
@@ -55,7 +58,9 @@ export async function loadCalcInputs(db: Db, tenantId: string, scopeOrPayeeIds: 
     listQuotas(db, tenantId),
     listPayments(db, tenantId),
     listFxRates(db, tenantId),
-    dealPayees?.length === 0 ? Promise.resolve([]) : listDeals(db, tenantId, dealPayees ? { payeeIds: dealPayees } : {}),
+    dealPayees?.length === 0
+      ? Promise.resolve([])
+      : listDeals(db, tenantId, dealPayees ? { payeeIds: dealPayees } : {}),
   ]);
   return { plans, data: { payees, teams, assignments, quotas, payments, fxRates, deals } };
 }

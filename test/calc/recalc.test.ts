@@ -52,21 +52,41 @@ describeStores('recalculation service', (getStore) => {
   it('incremental recalculation of the touched partitions equals a full one', async () => {
     const { db } = getStore();
     const moved = (await getDeal(db, T, 'D-2026-001'))!;
-    const q3 = (await loadCalcInputs(db, T)).data.deals.find((d) => d.ownerId === 'bo' && d.closeDate! >= '2026-07-01' && d.closeDate! <= '2026-09-30')!;
+    const q3 = (await loadCalcInputs(db, T)).data.deals.find(
+      (d) => d.ownerId === 'bo' && d.closeDate! >= '2026-07-01' && d.closeDate! <= '2026-09-30',
+    )!;
     const changes = await upsertDeals(db, T, [
       { ...moved, amount: '700000.55' },
       { ...q3, ownerId: 'camilla' },
     ]);
     expect(changes).toHaveLength(2);
     const touched = await partitionsForDealChanges(db, T, changes, domainEngine);
-    expect(touched).toEqual(expect.arrayContaining([{ payeeId: 'anna', year: '2026' }, { payeeId: 'bo', year: '2026' }, { payeeId: 'camilla', year: '2026' }, { payeeId: 'mette', year: '2026' }]));
+    expect(touched).toEqual(
+      expect.arrayContaining([
+        { payeeId: 'anna', year: '2026' },
+        { payeeId: 'bo', year: '2026' },
+        { payeeId: 'camilla', year: '2026' },
+        { payeeId: 'mette', year: '2026' },
+      ]),
+    );
     expect(touched.some((p) => p.payeeId === 'dorte')).toBe(false);
     await recalculatePartitions(db, T, touched, { now, engine: domainEngine });
     for (const periodId of ['2026', '2026-Q1', '2026-Q2', '2026-Q3']) {
       const expected = await expectedFromStore(db, periodId);
-      expect(await readPublishedResults(db, T, { periodId })).toEqual([...expected.payees].sort((a, b) => a.payeeId.localeCompare(b.payeeId)));
+      expect(await readPublishedResults(db, T, { periodId })).toEqual(
+        [...expected.payees].sort((a, b) => a.payeeId.localeCompare(b.payeeId)),
+      );
     }
     expect((await verifyAuditChain(db, T)).ok).toBe(true);
+  });
+
+  it('a full recalculation in small payee batches publishes the same results as one batch', async () => {
+    const { db } = getStore();
+    const periods = ['2026', '2026-Q3'];
+    const oneBatch = await Promise.all(periods.map((periodId) => readPublishedResults(db, T, { periodId })));
+    const run = await recalculateTenant(db, T, { now, engine: domainEngine, batchPayees: 2 });
+    expect(await Promise.all(periods.map((periodId) => readPublishedResults(db, T, { periodId })))).toEqual(oneBatch);
+    expect((await listCalcRuns(db, T))[0]).toMatchObject({ id: run.runId, status: 'published', kind: 'full' });
   });
 
   it('a run that fails half-way publishes nothing: readers keep the previous results', async () => {
@@ -78,7 +98,10 @@ describeStores('recalculation service', (getStore) => {
         const out = domainEngine.calculate(input);
         // Results for every partition, then one line the database refuses (not a number) — after rows were written.
         const last = out.results[out.results.length - 1]!;
-        last.lines = [...last.lines, { ...last.lines[0]!, id: 'bad', amount: 'not-a-number' } as (typeof last.lines)[number]];
+        last.lines = [
+          ...last.lines,
+          { ...last.lines[0]!, id: 'bad', amount: 'not-a-number' } as (typeof last.lines)[number],
+        ];
         return out;
       },
     };
@@ -86,7 +109,11 @@ describeStores('recalculation service', (getStore) => {
     expect(await readPublishedResults(db, T, { periodId: '2026-Q3' })).toEqual(before);
     const runs = await listCalcRuns(db, T);
     expect(runs[0]).toMatchObject({ status: 'failed' });
-    const orphanRows = await db.selectFrom('payee_results').select('run_id').where('run_id', '=', runs[0]!.id).execute();
+    const orphanRows = await db
+      .selectFrom('payee_results')
+      .select('run_id')
+      .where('run_id', '=', runs[0]!.id)
+      .execute();
     expect(orphanRows).toEqual([]);
   });
 
@@ -102,7 +129,9 @@ describeStores('recalculation service', (getStore) => {
     for (let i = 0; i < 600 && (await queue.pending('recalc')) > 0; i++) await sleep(100);
     await queue.stop();
     const expected = await expectedFromStore(store.db, '2026-Q1');
-    expect(await readPublishedResults(store.db, T, { periodId: '2026-Q1' })).toEqual([...expected.payees].sort((a, b) => a.payeeId.localeCompare(b.payeeId)));
+    expect(await readPublishedResults(store.db, T, { periodId: '2026-Q1' })).toEqual(
+      [...expected.payees].sort((a, b) => a.payeeId.localeCompare(b.payeeId)),
+    );
   }, 120_000);
 });
 
@@ -110,8 +139,20 @@ describe('periods', () => {
   it('publishes the year and its quarters, and months only for plans that measure monthly', async () => {
     const { periodIdsOfYear, statementPeriodKinds } = await import('../../server/calc/recalculate.js');
     const { plan } = (await import('./reference.js')).referenceScenario();
-    expect(periodIdsOfYear('2026', { fiscalYearStartMonth: 1 }, statementPeriodKinds([plan]))).toEqual(['2026', '2026-Q1', '2026-Q2', '2026-Q3', '2026-Q4']);
-    const monthly = { ...plan, versions: plan.versions.map((v) => ({ ...v, components: v.components.map((c) => ({ ...c, period: 'month' as const })) })) };
+    expect(periodIdsOfYear('2026', { fiscalYearStartMonth: 1 }, statementPeriodKinds([plan]))).toEqual([
+      '2026',
+      '2026-Q1',
+      '2026-Q2',
+      '2026-Q3',
+      '2026-Q4',
+    ]);
+    const monthly = {
+      ...plan,
+      versions: plan.versions.map((v) => ({
+        ...v,
+        components: v.components.map((c) => ({ ...c, period: 'month' as const })),
+      })),
+    };
     expect(periodIdsOfYear('2026', { fiscalYearStartMonth: 1 }, statementPeriodKinds([monthly]))).toHaveLength(17);
   });
 });

@@ -179,6 +179,16 @@ export async function listDeals(
   return rows.map((r) => r.data as unknown as Deal);
 }
 
+/** The months (YYYY-MM) in which the tenant's deals close or are cancelled: the years with deal data, without loading deals. */
+export async function dealMonths(db: Db, tenantId: string): Promise<string[]> {
+  const r = await sql<{ month: string }>`
+    SELECT DISTINCT to_char(v.d, 'YYYY-MM') AS month
+    FROM deals, LATERAL (VALUES (close_date), (cancelled_date)) AS v(d)
+    WHERE tenant_id = ${tenantId} AND v.d IS NOT NULL
+    ORDER BY 1`.execute(db);
+  return r.rows.map((row) => row.month);
+}
+
 export async function countDeals(db: Db, tenantId: string): Promise<number> {
   const r = await db
     .selectFrom('deals')

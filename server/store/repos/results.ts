@@ -61,81 +61,92 @@ export interface RunOutput {
   warnings: DataWarning[];
   finishedAt: Date;
   actor: string;
+  /** Results already stored with `writeRunResults` (counted in the audit entry). */
+  resultsWritten?: number;
 }
 
-/** Writes the results and publishes them atomically. Pass a plain `db`: the transaction is opened here. */
+/**
+ * Writes results under a run's id without publishing them: readers go through the pointers, so these rows stay
+ * invisible until `publishRun` moves the pointers (a large run writes its partitions in batches this way and
+ * keeps the publishing transaction short).
+ */
+export async function writeRunResults(db: Db, tenantId: string, runId: string, results: readonly PayeePeriodResult[]): Promise<void> {
+  await bulkUpsert(
+    db,
+    {
+      table: 'payee_results',
+      columns: [
+        { name: 'tenant_id', type: 'text' },
+        { name: 'run_id', type: 'text' },
+        { name: 'payee_id', type: 'text' },
+        { name: 'period_id', type: 'text' },
+        { name: 'year', type: 'text' },
+        { name: 'quota', type: 'numeric' },
+        { name: 'credited', type: 'numeric' },
+        { name: 'attainment', type: 'numeric' },
+        { name: 'earnings', type: 'numeric' },
+        { name: 'summary', type: 'jsonb' },
+      ],
+      conflict: ['tenant_id', 'run_id', 'payee_id', 'period_id'],
+      chunkSize: 1000,
+    },
+    results.map((r) => {
+      const { lines: _lines, ...summary } = r;
+      return {
+        tenant_id: tenantId,
+        run_id: runId,
+        payee_id: r.payeeId,
+        period_id: r.periodId,
+        year: yearOfPeriod(r.periodId),
+        quota: r.quota,
+        credited: r.credited,
+        attainment: r.attainment,
+        earnings: r.earnings,
+        summary,
+      };
+    }),
+  );
+  await bulkUpsert(
+    db,
+    {
+      table: 'payout_lines',
+      columns: [
+        { name: 'tenant_id', type: 'text' },
+        { name: 'run_id', type: 'text' },
+        { name: 'payee_id', type: 'text' },
+        { name: 'period_id', type: 'text' },
+        { name: 'ord', type: 'integer' },
+        { name: 'line_id', type: 'text' },
+        { name: 'kind', type: 'text' },
+        { name: 'deal_id', type: 'text' },
+        { name: 'amount', type: 'numeric' },
+        { name: 'line', type: 'jsonb' },
+      ],
+      conflict: ['tenant_id', 'run_id', 'payee_id', 'period_id', 'ord'],
+      chunkSize: 1000,
+    },
+    results.flatMap((r) =>
+      r.lines.map((line, ord) => ({
+        tenant_id: tenantId,
+        run_id: runId,
+        payee_id: r.payeeId,
+        period_id: r.periodId,
+        ord,
+        line_id: line.id,
+        kind: line.kind,
+        deal_id: line.dealId ?? null,
+        amount: line.amount,
+        line,
+      })),
+    ),
+  );
+}
+
+/** Writes `out.results` and publishes the run atomically. Pass a plain `db`: the transaction is opened here. */
 export async function publishRun(db: Db, tenantId: string, runId: string, out: RunOutput): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const run = await trx.selectFrom('calc_runs').select('started_at').where('tenant_id', '=', tenantId).where('id', '=', runId).executeTakeFirstOrThrow();
-    await bulkUpsert(
-      trx,
-      {
-        table: 'payee_results',
-        columns: [
-          { name: 'tenant_id', type: 'text' },
-          { name: 'run_id', type: 'text' },
-          { name: 'payee_id', type: 'text' },
-          { name: 'period_id', type: 'text' },
-          { name: 'year', type: 'text' },
-          { name: 'quota', type: 'numeric' },
-          { name: 'credited', type: 'numeric' },
-          { name: 'attainment', type: 'numeric' },
-          { name: 'earnings', type: 'numeric' },
-          { name: 'summary', type: 'jsonb' },
-        ],
-        conflict: ['tenant_id', 'run_id', 'payee_id', 'period_id'],
-        chunkSize: 1000,
-      },
-      out.results.map((r) => {
-        const { lines: _lines, ...summary } = r;
-        return {
-          tenant_id: tenantId,
-          run_id: runId,
-          payee_id: r.payeeId,
-          period_id: r.periodId,
-          year: yearOfPeriod(r.periodId),
-          quota: r.quota,
-          credited: r.credited,
-          attainment: r.attainment,
-          earnings: r.earnings,
-          summary,
-        };
-      }),
-    );
-    await bulkUpsert(
-      trx,
-      {
-        table: 'payout_lines',
-        columns: [
-          { name: 'tenant_id', type: 'text' },
-          { name: 'run_id', type: 'text' },
-          { name: 'payee_id', type: 'text' },
-          { name: 'period_id', type: 'text' },
-          { name: 'ord', type: 'integer' },
-          { name: 'line_id', type: 'text' },
-          { name: 'kind', type: 'text' },
-          { name: 'deal_id', type: 'text' },
-          { name: 'amount', type: 'numeric' },
-          { name: 'line', type: 'jsonb' },
-        ],
-        conflict: ['tenant_id', 'run_id', 'payee_id', 'period_id', 'ord'],
-        chunkSize: 1000,
-      },
-      out.results.flatMap((r) =>
-        r.lines.map((line, ord) => ({
-          tenant_id: tenantId,
-          run_id: runId,
-          payee_id: r.payeeId,
-          period_id: r.periodId,
-          ord,
-          line_id: line.id,
-          kind: line.kind,
-          deal_id: line.dealId ?? null,
-          amount: line.amount,
-          line,
-        })),
-      ),
-    );
+    await writeRunResults(trx, tenantId, runId, out.results);
     await bulkUpsert(
       trx,
       {
@@ -174,10 +185,16 @@ export async function publishRun(db: Db, tenantId: string, runId: string, out: R
       entityType: 'calc_run',
       entityId: runId,
       before: null,
-      after: { partitions: out.partitions.length, results: out.results.length, warnings: out.warnings.length },
+      after: { partitions: out.partitions.length, results: out.results.length + (out.resultsWritten ?? 0), warnings: out.warnings.length },
       at: out.finishedAt,
     });
   });
+}
+
+/** Deletes the rows a failed run wrote (a run that dies outright leaves them to `pruneRuns`). */
+export async function discardRunResults(db: Db, tenantId: string, runId: string): Promise<void> {
+  await db.deleteFrom('payout_lines').where('tenant_id', '=', tenantId).where('run_id', '=', runId).execute();
+  await db.deleteFrom('payee_results').where('tenant_id', '=', tenantId).where('run_id', '=', runId).execute();
 }
 
 export async function failRun(db: Db, tenantId: string, runId: string, error: string, at: Date, actor: string): Promise<void> {
