@@ -203,7 +203,14 @@ function fullYear(data: DataSet, explain: boolean) {
     earnings = earnings.plus(dec(p.earnings));
   }
   const cpuSeconds = Math.round((used.user + used.system) / 10_000) / 100;
-  return { cpuSeconds, creditSeconds, partitionSeconds, seconds: Math.round((creditSeconds + partitionSeconds) * 100) / 100, lines, earnings, teamCredited: result.team.credited, rss: process.memoryUsage().rss };
+  const rss = Math.max(process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  // Traces and tier slices are rendered on first read (JSON, API, CLI): what reading every one of them costs.
+  const renderCpu = process.cpuUsage();
+  let steps = 0;
+  if (explain) for (const p of result.payees) for (const l of p.lines) steps += l.trace.length + (l.tiers?.length ?? 0);
+  const rendered = process.cpuUsage(renderCpu);
+  const renderCpuSeconds = Math.round((rendered.user + rendered.system) / 10_000) / 100;
+  return { cpuSeconds, renderCpuSeconds, steps, creditSeconds, partitionSeconds, seconds: Math.round((creditSeconds + partitionSeconds) * 100) / 100, lines, earnings, teamCredited: result.team.credited, rss };
 }
 
 async function measure(): Promise<Record<string, unknown>> {
@@ -226,6 +233,10 @@ async function measure(): Promise<Record<string, unknown>> {
     // CPU time of the process over the same span (includes V8's parallel GC threads): on a busy shared machine
     // wall time also counts waiting for a core, so compare both.
     full_year_cpu_seconds: full.cpuSeconds,
+    lines_per_cpu_second: Math.round(full.lines / full.cpuSeconds),
+    // Reading every line's trace and tier slices afterwards (as a full JSON export would), in CPU seconds.
+    trace_render_cpu_seconds: full.renderCpuSeconds,
+    trace_steps_rendered: full.steps,
     ...(quiet ? { full_year_seconds_no_explain: quiet.seconds, no_explain_same_earnings: quiet.earnings.equals(full.earnings) } : {}),
     float_loop_seconds: Math.round(floatSeconds * 1000) / 1000,
     float_loop_ratio: Math.round((full.seconds / floatSeconds) * 10) / 10,
