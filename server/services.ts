@@ -20,13 +20,8 @@ export async function startJobs(store: Store, logger: Logger, options: { shutdow
   await startRecalcWorker(queue, store.db, { engine: domainEngine });
 
   const runner = new TenantRecalcRunner(
-    // The run id is known when the run is recorded; until the calc service reports that moment, the caller
-    // hears it when the run is published.
-    async (tenantId, actor, onStarted) => {
-      const result = await recalculateTenant(store.db, tenantId, { now: new Date(), actor, engine: domainEngine });
-      onStarted(result.runId);
-      return result;
-    },
+    // The caller hears the run id as soon as the run is recorded, not when it is published.
+    (tenantId, actor, onStarted) => recalculateTenant(store.db, tenantId, { now: new Date(), actor, engine: domainEngine, onStarted }),
     log,
   );
 
