@@ -4,15 +4,18 @@
  * proxy signs it, as the deal owner's HubSpot user — under a FIXED request rate from autocannon over loopback.
  * Every request runs the engine's estimate over the owner's partition data read from the store.
  *
- * Figures: deal_card_p95_ms (goal ≤ 50 ms), deal_card_p50_ms, deal_card_rps, deal_card_non_2xx, plus the set-up
- * times. BENCH_CARD_DEALS / BENCH_CARD_PAYEES / BENCH_CARD_RATE / BENCH_CARD_SECONDS shrink or stretch it;
+ * Three fixed-rate phases against one server process: cold (random deals of every seller, caches empty at the
+ * start), warm (random deals of BENCH_CARD_WARM_SELLERS sellers who have each opened one card before, so their
+ * partition inputs are cached but most deals are new to the engine) and repeat (BENCH_CARD_REPEAT_DEALS deals
+ * viewed again). Figures: deal_card_p95_ms / deal_card_p50_ms (cold; goal p95 ≤ 50 ms), deal_card_warm_*,
+ * deal_card_repeat_*, each with the 1-minute load average when the phase ended, plus the set-up times. BENCH_CARD_DEALS / BENCH_CARD_PAYEES / BENCH_CARD_RATE / BENCH_CARD_SECONDS shrink or stretch it;
  * BENCH_CARD_RECALC=1 publishes results first (a full recalculation); BENCH_DATABASE_URL runs it on PostgreSQL
  * instead of the embedded PGlite.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { Deal, Payee, Quota, Team } from '../src/data/index.js';
@@ -30,6 +33,8 @@ const DEALS = Number(process.env.BENCH_CARD_DEALS ?? 1_000_000);
 const RATE = Number(process.env.BENCH_CARD_RATE ?? 2);
 const SECONDS = Number(process.env.BENCH_CARD_SECONDS ?? 20);
 const CALC = process.env.BENCH_CARD_RECALC === '1';
+const WARM_SELLERS = Number(process.env.BENCH_CARD_WARM_SELLERS ?? 100);
+const REPEAT_DEALS = Number(process.env.BENCH_CARD_REPEAT_DEALS ?? 200);
 const TENANT = 'bench-cards';
 const PORTAL = '424242';
 const APP_ID = '4242';
@@ -123,8 +128,10 @@ function signedRequest(dealIndex: number, owner: number): { path: string; header
   return { path, headers: { 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': timestamp } };
 }
 
-async function hammer(url: string, owners: Uint16Array): Promise<{ p95: number; p50: number; rps: number; non2xx: number; completed: number }> {
-  const random = rng(7);
+type Phase = { p95: number; p50: number; rps: number; non2xx: number; completed: number; load: number };
+
+/** Fixed-rate load over the deals `pick` chooses; also the 1-minute load average when it ended. */
+async function hammer(url: string, owners: Uint16Array, pick: () => number): Promise<Phase> {
   const times: number[] = [];
   let finish!: (r: autocannon.Result) => void;
   let fail!: (err: unknown) => void;
@@ -142,7 +149,7 @@ async function hammer(url: string, owners: Uint16Array): Promise<{ p95: number; 
         {
           method: 'GET',
           setupRequest: (req) => {
-            const i = Math.floor(random() * DEALS);
+            const i = pick();
             const s = signedRequest(i, owners[i]!);
             return { ...req, path: s.path, headers: { ...req.headers, ...s.headers } };
           },
@@ -156,7 +163,14 @@ async function hammer(url: string, owners: Uint16Array): Promise<{ p95: number; 
   });
   const result = await done;
   times.sort((a, b) => a - b);
-  return { p95: percentile(times, 95), p50: percentile(times, 50), rps: result.requests.total / SECONDS, non2xx: result.non2xx + result.errors, completed: result.requests.total };
+  return { p95: percentile(times, 95), p50: percentile(times, 50), rps: result.requests.total / SECONDS, non2xx: result.non2xx + result.errors, completed: result.requests.total, load: Number(loadavg()[0]!.toFixed(2)) };
+}
+
+async function view(url: string, dealIndex: number, owner: number): Promise<void> {
+  const s = signedRequest(dealIndex, owner);
+  const res = await fetch(url + s.path, { headers: s.headers });
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`deal card warm-up failed: ${res.status}`);
 }
 
 const noRecalc: RecalcPort = {
@@ -185,7 +199,26 @@ export async function run(): Promise<Record<string, unknown>> {
     const res = await fetch(url + probe.path, { headers: probe.headers });
     const sample = (await res.json()) as { payees?: Array<{ commission: { formatted: string } }> };
     if (!res.ok || !sample.payees?.length) throw new Error(`deal card probe failed: ${res.status} ${JSON.stringify(sample).slice(0, 300)}`);
-    const load = await hammer(url, owners);
+    // Cold: a fresh process, random deals of every seller (the server's caches hold only what this phase loads).
+    const everyone = rng(7);
+    const cold = await hammer(url, owners, () => Math.floor(everyone() * DEALS));
+    // Warm: WARM_SELLERS sellers have opened a card once (their partition inputs are cached); random deals of theirs,
+    // mostly never viewed before, so the engine still runs for each.
+    const chosen = new Set<number>();
+    const pickSeller = rng(11);
+    while (chosen.size < Math.min(WARM_SELLERS, PAYEES - Math.ceil(PAYEES / 100))) chosen.add(ownerOf(pickSeller));
+    const theirDeals: number[] = [];
+    for (let i = 0; i < DEALS; i++) if (chosen.has(owners[i]!)) theirDeals.push(i);
+    const warmStarted = performance.now();
+    for (const seller of chosen) await view(url, theirDeals.find((i) => owners[i] === seller)!, seller);
+    const warmupSeconds = (performance.now() - warmStarted) / 1000;
+    const some = rng(13);
+    const warm = await hammer(url, owners, () => theirDeals[Math.floor(some() * theirDeals.length)]!);
+    // Repeat: the same REPEAT_DEALS deals viewed again and again (a card reopened, a page reloaded).
+    const again = rng(17);
+    const repeated = theirDeals.slice(0, REPEAT_DEALS);
+    for (const i of repeated) await view(url, i, owners[i]!);
+    const repeat = await hammer(url, owners, () => repeated[Math.floor(again() * repeated.length)]!);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     return {
       deal_card_payees: PAYEES,
@@ -195,11 +228,25 @@ export async function run(): Promise<Record<string, unknown>> {
       deal_card_calc_seconds: calcSeconds === null ? 'skipped (BENCH_CARD_RECALC=1 runs it)' : Number(calcSeconds.toFixed(2)),
       deal_card_target_rps: RATE,
       deal_card_seconds: SECONDS,
-      deal_card_p50_ms: load.p50,
-      deal_card_p95_ms: load.p95,
-      deal_card_rps: Number(load.rps.toFixed(1)),
-      deal_card_non_2xx: load.non2xx,
-      deal_card_completed: load.completed,
+      deal_card_p50_ms: cold.p50,
+      deal_card_p95_ms: cold.p95,
+      deal_card_rps: Number(cold.rps.toFixed(1)),
+      deal_card_non_2xx: cold.non2xx,
+      deal_card_completed: cold.completed,
+      deal_card_loadavg: cold.load,
+      deal_card_warm_sellers: chosen.size,
+      deal_card_warmup_seconds: Number(warmupSeconds.toFixed(1)),
+      deal_card_warm_p50_ms: warm.p50,
+      deal_card_warm_p95_ms: warm.p95,
+      deal_card_warm_non_2xx: warm.non2xx,
+      deal_card_warm_completed: warm.completed,
+      deal_card_warm_loadavg: warm.load,
+      deal_card_repeat_deals: repeated.length,
+      deal_card_repeat_p50_ms: repeat.p50,
+      deal_card_repeat_p95_ms: repeat.p95,
+      deal_card_repeat_non_2xx: repeat.non2xx,
+      deal_card_repeat_completed: repeat.completed,
+      deal_card_repeat_loadavg: repeat.load,
       deal_card_rss_mb: Math.round(process.memoryUsage().rss / 1e6),
     };
   } finally {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { crmSyncMigration } from './migration-crm-sync.js';
+import { dataRevisionMigration } from './migration-data-revision.js';
 
 /**
  * Schema migrations, in code so the service needs no files next to it. Append new migrations; never edit
@@ -285,6 +286,6 @@ const lineOrdinal: string[] = [
 
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': statements(initial), '0002_payout_line_ordinal': statements(lineOrdinal), '0003_crm_sync': statements(crmSyncMigration) };
+    return { '0001_initial': statements(initial), '0002_payout_line_ordinal': statements(lineOrdinal), '0003_crm_sync': statements(crmSyncMigration), '0004_data_revision': statements(dataRevisionMigration) };
   },
 };

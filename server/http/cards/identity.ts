@@ -11,9 +11,11 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Db } from '../../store/repos/db.js';
-import { managedPayeeIds, resolveHubSpotUser } from '../../store/repos/hubspot-users.js';
+import { dataRevision } from '../../store/repos/data-revision.js';
+import { managedPayeeIds, resolveHubSpotUser, type HubSpotUserRole } from '../../store/repos/hubspot-users.js';
 import { forbidden, unauthorized } from '../errors.js';
 import type { Principal, Role } from '../../auth/principal.js';
+import { RevisionCache } from './revision-cache.js';
 
 export interface CardViewer {
   tenantId: string;
@@ -68,19 +70,56 @@ async function connectedTenant(db: Db, portalId: string): Promise<string | undef
   return r?.tenant_id;
 }
 
+/**
+ * Portal → tenant and user → role and scope are cached for the tenant's data revision, which every write to
+ * connections, tenants (admin list), payees and teams changes: a cached identity costs one primary-key lookup, and
+ * an uninstall or a new manager is seen by the next request. Refusals are never cached.
+ */
 export function cardIdentity(db: Db, opts: { appId: () => string | undefined }): RequestHandler {
+  const portals = new Map<string, { tenantId: string; revision: string }>();
+  const users = new RevisionCache<{ user: HubSpotUserRole; scope: CardViewer['scope'] }>(10_000);
+  const MAX_PORTALS = 10_000;
+
+  async function tenantOf(portalId: string): Promise<{ tenantId: string; revision: string | null } | undefined> {
+    const cached = portals.get(portalId);
+    if (cached) {
+      const revision = await dataRevision(db, cached.tenantId);
+      if (revision === cached.revision) return { tenantId: cached.tenantId, revision };
+      portals.delete(portalId);
+    }
+    const tenantId = await connectedTenant(db, portalId);
+    if (tenantId === undefined) return undefined;
+    // The tenant is known only after the lookup, so its revision is read after it; looking up again confirms no
+    // connection change committed in between (one that commits later changes the revision).
+    const revision = await dataRevision(db, tenantId);
+    if (revision !== null && (await connectedTenant(db, portalId)) === tenantId) {
+      if (portals.size >= MAX_PORTALS) portals.delete(portals.keys().next().value!);
+      portals.set(portalId, { tenantId, revision });
+      return { tenantId, revision };
+    }
+    return { tenantId, revision: null };
+  }
+
   return (req: Request, _res: Response, next: NextFunction) => {
     void (async () => {
       const id = signedIdentity(req.originalUrl);
       if ('problem' in id) throw unauthorized(`The signed request does not identify a HubSpot user: ${id.problem}.`);
       const expectedApp = opts.appId();
       if (expectedApp !== undefined && id.appId !== expectedApp) throw unauthorized('The request was signed for another app.');
-      const tenantId = await connectedTenant(db, id.portalId);
-      if (tenantId === undefined) throw forbidden('This HubSpot account is not connected to Attain.');
-      const user = await resolveHubSpotUser(db, tenantId, id.userId);
-      if (!user) throw forbidden('Your HubSpot user is not set up in Attain (not a payee, not an admin).');
-      const scope: CardViewer['scope'] =
-        user.role === 'admin' ? 'all' : user.role === 'manager' && user.payeeId ? new Set(await managedPayeeIds(db, tenantId, user.payeeId)) : new Set(user.payeeId ? [user.payeeId] : []);
+      const tenant = await tenantOf(id.portalId);
+      if (tenant === undefined) throw forbidden('This HubSpot account is not connected to Attain.');
+      const { tenantId, revision } = tenant;
+      const key = `${tenantId}\u0000${id.userId}`;
+      let known = users.get(key, revision);
+      if (!known) {
+        const user = await resolveHubSpotUser(db, tenantId, id.userId);
+        if (!user) throw forbidden('Your HubSpot user is not set up in Attain (not a payee, not an admin).');
+        const scope: CardViewer['scope'] =
+          user.role === 'admin' ? 'all' : user.role === 'manager' && user.payeeId ? new Set(await managedPayeeIds(db, tenantId, user.payeeId)) : new Set(user.payeeId ? [user.payeeId] : []);
+        known = { user, scope };
+        users.set(key, revision, known);
+      }
+      const { user, scope } = known;
       req.cardViewer = { tenantId, portalId: id.portalId, hubspotUserId: id.userId, payeeId: user.payeeId, role: user.role, scope };
     })().then(() => next(), next);
   };

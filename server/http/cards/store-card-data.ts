@@ -28,7 +28,9 @@ import { listAssignments } from '../../store/repos/assignments.js';
 import { listPlans } from '../../store/repos/plans.js';
 import { readPublishedResults, yearOfPeriod } from '../../store/repos/results.js';
 import { getTenant } from '../../store/repos/tenants.js';
+import { dataRevision } from '../../store/repos/data-revision.js';
 import type { CardData, PeriodResults, WhatIf } from './data.js';
+import { RevisionCache } from './revision-cache.js';
 import type { SettlementStatus } from './view-models.js';
 
 /** The engine's estimate, as the card API calls it. */
@@ -125,12 +127,43 @@ function wholeMonths(from: string, to: string): number {
   return n;
 }
 
-export function storeCardData(db: Db, estimate: DealEstimator): CardData {
+/** How much the deal card keeps in memory between requests (entries are valid for one tenant data revision). */
+export interface CardCacheLimits {
+  /** Deals held across all cached estimate inputs (each (tenant, credited payees) entry weighs its deal count). */
+  inputDeals: number;
+  /** Finished estimates (one per tenant, deal, what-if and day). */
+  estimates: number;
+}
+
+/** CARD_CACHE_MAX_DEALS overrides the input bound (0 turns caching of inputs off). */
+export function cardCacheLimits(env: NodeJS.ProcessEnv = process.env): CardCacheLimits {
+  const deals = Number(env.CARD_CACHE_MAX_DEALS ?? 200_000);
+  return { inputDeals: Number.isFinite(deals) && deals >= 0 ? deals : 200_000, estimates: 10_000 };
+}
+
+type Inputs = { plans: Plan[]; data: DataSet };
+type Estimated = { estimate: DealEstimate; calculatedAt: Date | null };
+
+export function storeCardData(db: Db, estimate: DealEstimator, limits: CardCacheLimits = cardCacheLimits()): CardData {
+  // Keyed by the payees the deal credits: estimateInputs reads exactly the same records for any deal that credits
+  // the same payees, so every deal of a seller shares one entry.
+  const inputs = new RevisionCache<Inputs>(limits.inputDeals, (v) => Math.max(1, v.data.deals.length));
+  const estimates = new RevisionCache<Estimated>(limits.estimates);
   return {
     async estimateDeal(tenantId, dealId, whatIf, now) {
+      const revision = await dataRevision(db, tenantId);
+      const resultKey = JSON.stringify([tenantId, dealId, whatIf?.amount ?? null, whatIf?.closeDate ?? null, isoDay(now)]);
+      const done = estimates.get(resultKey, revision);
+      if (done) return done;
       const deal = await getDeal(db, tenantId, dealId);
       if (!deal) return null;
-      const { plans, data } = await estimateInputs(db, tenantId, deal);
+      const inputKey = JSON.stringify([tenantId, [...new Set(dealPayeeIds(deal))].sort()]);
+      let prepared = inputs.get(inputKey, revision);
+      if (!prepared) {
+        prepared = await estimateInputs(db, tenantId, deal);
+        inputs.set(inputKey, revision, prepared);
+      }
+      const { plans, data } = prepared;
       // Without a plan nothing pays: say so (empty) rather than ask the engine.
       if (plans.length === 0)
         return {
@@ -140,10 +173,12 @@ export function storeCardData(db: Db, estimate: DealEstimator): CardData {
       const result = estimate({ plans, data, dealId, whatIf, asOf: isoDay(now) });
       const credited = result.payees.map((p) => p.payeeId);
       const year = result.periodId ? yearOfPeriod(result.periodId) : String(now.getUTCFullYear());
-      return {
+      const out: Estimated = {
         estimate: result,
         calculatedAt: credited.length > 0 ? await publishedAt(db, tenantId, credited, year) : null,
       };
+      estimates.set(resultKey, revision, out);
+      return out;
     },
 
     async settlement(tenantId, payeeId, deal, now): Promise<SettlementStatus> {
