@@ -97,12 +97,14 @@ async function upsertChunk(
   const column = <T>(pick: (d: Deal) => T) => chunk.map(pick);
   const set = sql.raw(written.map((c) => `${c} = excluded.${c}`).join(', '));
   const names = sql.raw(written.join(', '));
+  // The JSON travels as text[] and is parsed per row: a jsonb[] parameter cost ~50 % more to parse (measured on PGlite).
+  const values = sql.raw(written.map((c) => (c === 'data' ? 'data::jsonb' : c)).join(', '));
   const result = await sql<{ id: string; before: Deal | null }>`
     WITH input AS (
       SELECT * FROM unnest(
         ${ids}::text[], ${column((d) => d.ownerId)}::text[], ${column((d) => d.amount)}::numeric[],
         ${column((d) => d.currency)}::text[], ${column((d) => d.status)}::text[], ${column((d) => d.closeDate ?? null)}::date[],
-        ${column((d) => d.cancelledDate ?? null)}::date[], ${column((d) => JSON.stringify(d))}::jsonb[], ${column(dealInputHash)}::text[]
+        ${column((d) => d.cancelledDate ?? null)}::date[], ${column((d) => JSON.stringify(d))}::text[], ${column(dealInputHash)}::text[]
       ) AS r(id, owner_id, amount, currency, status, close_date, cancelled_date, data, input_hash)
     ),
     prev AS (
@@ -111,7 +113,7 @@ async function upsertChunk(
     ),
     up AS (
       INSERT INTO deals (tenant_id, id, ${names})
-      SELECT ${tenantId}, id, ${names} FROM input
+      SELECT ${tenantId}, id, ${values} FROM input
       ON CONFLICT (tenant_id, id) DO UPDATE SET ${set}
       WHERE deals.input_hash <> excluded.input_hash OR deals.data <> excluded.data
       RETURNING id, input_hash
