@@ -1,5 +1,5 @@
 import { Decimal, ONE, ZERO, dec, round, toDecimalString } from '../money/decimal.js';
-import { formatScaled, fromScaledInteger, roundScaled, toScaledInteger } from '../money/scaled.js';
+import { formatScaled, formatScaledMinimal, fromScaledInteger, roundScaled, toScaledInteger } from '../money/scaled.js';
 import { allocate } from '../money/allocate.js';
 import type { Payee } from '../data/schema.js';
 import type { Component, Gate, Plan, PlanVersion, Spif, TierTable } from '../plan/schema.js';
@@ -74,8 +74,10 @@ interface FastWhy {
   table: ScaledTable;
   periodId: string;
   quotaText: string | null;
-  a0: Decimal;
-  a1: Decimal;
+  /** Period-to-date credit before and after the line, at scale `a`. */
+  x0: number;
+  x1: number;
+  a: number;
   v0: number;
   p: number;
   hits: { kind: string; amount: string; before: number; after: number }[] | null;
@@ -428,7 +430,8 @@ class PartitionBuilder {
     if (!st || !st.period) return ZERO;
     if (annual) return st.annualQuota && !st.annualQuota.isZero() ? st.yAmount.dividedBy(st.annualQuota) : ZERO;
     if (date > st.period.end) return ZERO;
-    return st.quota && !st.quota.isZero() ? st.pAmount.dividedBy(st.quota) : ZERO;
+    const amount = st.fast ? fromScaledInteger(st.xU, st.fast.a) : st.pAmount;
+    return st.quota && !st.quota.isZero() ? amount.dividedBy(st.quota) : ZERO;
   }
 
   private gateOpen(g: Gate, st: CompState, date: string): boolean {
@@ -671,8 +674,9 @@ class PartitionBuilder {
     }
     const { decimals, mode } = this.rounding;
     const rounded = roundScaled(out, f.p, decimals, mode);
-    if (!Number.isSafeInteger(v1) || !Number.isSafeInteger(raw) || !Number.isSafeInteger(capIn) || !Number.isSafeInteger(out) || !Number.isSafeInteger(rounded)) {
+    if (!Number.isSafeInteger(x1) || !Number.isSafeInteger(v1) || !Number.isSafeInteger(raw) || !Number.isSafeInteger(capIn) || !Number.isSafeInteger(out) || !Number.isSafeInteger(rounded)) {
       // hand the running values to the Decimal path, which continues the period exactly
+      st.pAmount = fromScaledInteger(x0, f.a);
       st.value = fromScaledInteger(v0, f.p);
       st.periodCapIn = fromScaledInteger(st.capInU, f.p);
       st.fast = null;
@@ -681,14 +685,11 @@ class PartitionBuilder {
     st.xU = x1;
     st.valueU = v1;
     st.capInU = capIn;
-    const a0 = st.pAmount;
-    const a1 = a0.plus(amount);
-    st.pAmount = a1;
     if (this.readsYear) st.yAmount = st.yAmount.plus(amount);
     const amountText = formatScaled(rounded, decimals);
     const comp = st.active.comp;
-    const creditStr = s(amount);
-    const why: FastWhy | null = this.explain ? { c, stId: st.id, comp, table: st.table!, periodId: st.period!.id, quotaText: st.quotaText ?? null, a0, a1, v0, p: f.p, hits, out, creditStr } : null;
+    const creditStr = formatScaledMinimal(au!, f.a);
+    const why: FastWhy | null = this.explain ? { c, stId: st.id, comp, table: st.table!, periodId: st.period!.id, quotaText: st.quotaText ?? null, x0, x1, a: f.a, v0, p: f.p, hits, out, creditStr } : null;
     const l = new FastLine(
       `${this.payee.id}:commission:${comp.id}:${c.deal.id}:${c.releaseIndex}:${c.role}${c.fromPayeeId ? `:${c.fromPayeeId}` : ''}`,
       this.payee.id,
@@ -710,9 +711,11 @@ class PartitionBuilder {
   /** The explanation of a fast-path line, rendered from the values it kept (the Decimal path's steps exactly). */
   explainFast(w: FastWhy, value: Decimal): Explained {
     const steps = this.creditTrace(w.c);
-    const r = step(w.table, w.a0, w.a1, w.a0, w.a1, fromScaledInteger(w.v0, w.p), true);
+    const a0 = fromScaledInteger(w.x0, w.a);
+    const a1 = fromScaledInteger(w.x1, w.a);
+    const r = step(w.table, a0, a1, a0, a1, fromScaledInteger(w.v0, w.p), true);
     const tiers = r.slices.map((sl) => tierSlice(w.comp.rates.axis, w.table, sl));
-    steps.push(tierTrace(w.stId, w.comp.rates, w.periodId, w.quotaText, w.a1, w.creditStr, r.payout, r.slices, tiers));
+    steps.push(tierTrace(w.stId, w.comp.rates, w.periodId, w.quotaText, a1, w.creditStr, r.payout, r.slices, tiers));
     for (const h of w.hits ?? []) steps.push(capStep({ kind: h.kind, amount: h.amount, before: fromScaledInteger(h.before, w.p), after: fromScaledInteger(h.after, w.p) }));
     steps.push(this.roundingStep(fromScaledInteger(w.out, w.p), value));
     return { trace: steps, tiers };

@@ -62,6 +62,17 @@ export function formatScaled(n: number, scale: number): DecimalString {
   return negative ? `-${text}` : text;
 }
 
+/** The canonical decimal string of n × 10^−scale: no trailing fraction zeros (as `toDecimalString(x)` writes it). */
+export function formatScaledMinimal(n: number, scale: number): DecimalString {
+  let text = formatScaled(n, scale);
+  if (scale === 0) return text;
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48) end--;
+  if (text.charCodeAt(end - 1) === 46) end--;
+  text = text.slice(0, end);
+  return text;
+}
+
 export function fromScaledInteger(n: number, scale: number): Decimal {
   return new Decimal(formatScaled(n, scale));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ROUNDING_MODE_NAMES, allocate, allocateDecimal, dec, formatScaled, round, roundScaled, toDecimalString, toScaledInteger } from '../../src/money/index.js';
+import { ROUNDING_MODE_NAMES, allocate, allocateDecimal, dec, formatScaled, formatScaledMinimal, round, roundScaled, toDecimalString, toScaledInteger } from '../../src/money/index.js';
 import { plan, data, run, payees } from './helpers.js';
 
 /** A decimal string with up to `places` fraction digits. */
@@ -29,6 +29,7 @@ describe('scaled integers equal decimal.js', () => {
       fc.property(fc.integer({ min: -(2 ** 50), max: 2 ** 50 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 4 }), fc.constantFrom(...ROUNDING_MODE_NAMES), (n, from, to, mode) => {
         const x = dec(formatScaled(n, from));
         expect(toDecimalString(x, from)).toBe(formatScaled(n, from));
+        expect(toDecimalString(x)).toBe(formatScaledMinimal(n, from));
         const r = roundScaled(n, from, to, mode);
         expect(formatScaled(r, to)).toBe(toDecimalString(round(x, to, mode), to));
       }),
