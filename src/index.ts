@@ -5,3 +5,4 @@ export * from './time/index.js';
 export * from './plan/index.js';
 export * from './credit/index.js';
 export * from './engine/index.js';
+export { estimateOpenDeals, type OpenDealEstimates, type OpenDealEstimateOptions } from './engine/estimate-batch.js';

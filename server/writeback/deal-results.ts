@@ -5,8 +5,8 @@
  * Per deal, from the OWNER's statement for the period the deal is credited in (the plan's primary
  * component period containing the close date), so "commission by owner" deal reports add up per owner:
  * - earnedCommission: sum of the owner's payout lines on this deal (won deals; cleared otherwise);
- * - estimatedCommission: the same for won deals. Open deals are left empty: the engine's "what would this
- *   deal pay if won" estimate is not part of the published results (see docs/hubspot-sync.md);
+ * - estimatedCommission: the same for won deals; for open deals what the deal pays its owner if won, as
+ *   given by the caller (open-deal-estimates.ts: only deals in the estimate window have one);
  * - creditedAmount: the credit of the owner's primary-component lines on this deal;
  * - commissionPeriod: the period id; tierReached: the highest tier the deal's credit reached;
  * - ownerAttainment: the owner's attainment in that period, in percent, rounded half-even to 2 decimals (the
@@ -93,16 +93,19 @@ function highestTier(lines: readonly PayoutLine[]): string | null {
 
 /**
  * @param results owner statements keyed `payeeId\u0000periodId` (only the periods and owners asked for).
+ * @param estimates the owner's estimated commission per open deal (absent: no estimate).
  */
 export function dealValues(
   deal: Deal,
   rule: CreditPeriodRule,
   results: ReadonlyMap<string, PayeePeriodResult>,
+  estimates: ReadonlyMap<string, string> = new Map(),
 ): DealValues {
+  const estimated = deal.status === 'open' ? (estimates.get(deal.id) ?? null) : null;
   const periodId = creditPeriodOf(deal, rule);
-  if (!deal.ownerId || !periodId) return { ...EMPTY_VALUES };
+  if (!deal.ownerId || !periodId) return { ...EMPTY_VALUES, estimatedCommission: estimated };
   const statement = results.get(`${deal.ownerId}\u0000${periodId}`);
-  if (!statement) return { ...EMPTY_VALUES };
+  if (!statement) return { ...EMPTY_VALUES, estimatedCommission: estimated };
   const lines = statement.lines.filter((l) => l.dealId === deal.id);
   // A lost deal that pays nothing (no clawback line) carries no Attain values.
   if (deal.status === 'lost' && lines.length === 0) return { ...EMPTY_VALUES };
@@ -112,7 +115,7 @@ export function dealValues(
   const earned = deal.status === 'won' ? (exactSum(lines.map((l) => l.amount)) ?? '0') : null;
   const credited = exactSum(primary.map((l) => l.credit!));
   return {
-    estimatedCommission: earned,
+    estimatedCommission: deal.status === 'won' ? earned : estimated,
     earnedCommission: earned,
     creditedAmount: credited,
     commissionPeriod: periodId,

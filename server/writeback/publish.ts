@@ -1,7 +1,8 @@
 /**
  * Dirty set → recalculation → write-back, for one tenant. Recalculates the marked (payee, fiscal year)
  * partitions through the calculation service (published atomically), derives each affected deal's values
- * from the published owner statements, writes the differences back, and only then clears the marks it read.
+ * from the published owner statements (and the owner's estimate for open deals, open-deal-estimates.ts),
+ * writes the differences back, and only then clears the marks it read.
  * Anything that fails leaves the marks (and the outbox) in place for the next run or the sweep.
  */
 import { recalculatePartitions, type RecalcResult } from '../calc/recalculate.js';
@@ -15,6 +16,16 @@ import { fiscalYearOf } from '../../src/time/index.js';
 import { clearDirty, readDirty } from '../sync/dirty.js';
 import { domainEngine } from '../calc/engine.js';
 import { creditPeriodOf, creditPeriodRule, dealValues, resultKey, type DealValues } from './deal-results.js';
+import {
+  estimateCloseDate,
+  estimatePeriodsAhead,
+  estimateWindow,
+  listOpenDeals,
+  openDealEstimates,
+  recordWindow,
+  windowMoved,
+  type EstimateWindow,
+} from './open-deal-estimates.js';
 import { writeBackDeals, type WriteBackReport } from './writeback.js';
 
 export interface PublishOptions {
@@ -32,13 +43,18 @@ export interface PublishReport {
   writeBack: WriteBackReport;
 }
 
-/** Values for the given deals from the published statements of their owners. */
+/**
+ * Values for the given deals from the published statements of their owners, and the owners' estimates for
+ * the open deals among them that fall in the estimate window (none when `window` is null).
+ */
 export async function desiredValues(
   db: Db,
   tenantId: string,
   deals: readonly Deal[],
+  window: EstimateWindow | null = null,
 ): Promise<Map<string, DealValues>> {
   const rule = creditPeriodRule((await listPlans(db, tenantId)).map((r) => r.plan));
+  const estimates = window ? await openDealEstimates(db, tenantId, deals, window, rule) : new Map<string, string>();
   const owners = new Map<string, Set<string>>();
   for (const d of deals) {
     const period = creditPeriodOf(d, rule);
@@ -49,7 +65,7 @@ export async function desiredValues(
     for (const r of await readPublishedResults(db, tenantId, { periodId, payeeIds: [...ids] }))
       results.set(resultKey(r.payeeId, r.periodId), r);
   }
-  return new Map(deals.map((d) => [d.id, dealValues(d, rule, results)]));
+  return new Map(deals.map((d) => [d.id, dealValues(d, rule, results, estimates)]));
 }
 
 export async function publishDirty(options: PublishOptions): Promise<PublishReport> {
@@ -65,22 +81,32 @@ export async function publishDirty(options: PublishOptions): Promise<PublishRepo
     });
   }
 
-  // The deals whose values can have changed: the marked ones, and every deal of a recalculated partition.
+  const plans = (await listPlans(db, tenantId)).map((r) => r.plan);
+  const periodsAhead = await estimatePeriodsAhead(db, tenantId);
+  const asOf = options.now().toISOString().slice(0, 10);
+  const window = periodsAhead === null ? null : estimateWindow(asOf, creditPeriodRule(plans), periodsAhead);
+  const moved = await windowMoved(db, tenantId, window);
+
+  // The deals whose values can have changed: the marked ones, every deal of a recalculated partition (an open
+  // deal belongs to the partition of the date it is estimated to close on), and every open deal when the
+  // estimate window moved.
   const byId = new Map<string, Deal>();
   const wantedDeals = new Set(dirty.dealIds);
   const partitionKeys = new Set(dirty.partitions.map((p) => `${p.payeeId}\u0000${p.year}`));
   const payeeIds = [...new Set(dirty.partitions.map((p) => p.payeeId))];
-  const calendar = (await listPlans(db, tenantId))[0]?.plan.calendar;
+  const calendar = plans[0]?.calendar;
   if (payeeIds.length > 0 || wantedDeals.size > 0) {
     const candidates = payeeIds.length > 0 ? await listDeals(db, tenantId, { payeeIds }) : [];
     for (const d of candidates) {
-      const year = d.closeDate && calendar ? String(fiscalYearOf(d.closeDate, calendar)) : d.closeDate?.slice(0, 4);
+      const date = d.status === 'open' ? estimateCloseDate(d, asOf) : d.closeDate;
+      const year = date && calendar ? String(fiscalYearOf(date, calendar)) : date?.slice(0, 4);
       if (d.ownerId && year && partitionKeys.has(`${d.ownerId}\u0000${year}`)) byId.set(d.id, d);
     }
     const missing = [...wantedDeals].filter((id) => !byId.has(id));
     if (missing.length > 0) for (const d of await listDealsById(db, tenantId, missing)) byId.set(d.id, d);
   }
-  const desired = await desiredValues(db, tenantId, [...byId.values()]);
+  if (moved) for (const d of await listOpenDeals(db, tenantId)) byId.set(d.id, d);
+  const desired = await desiredValues(db, tenantId, [...byId.values()], window);
   const writeBack = await writeBackDeals(
     {
       db,
@@ -92,7 +118,10 @@ export async function publishDirty(options: PublishOptions): Promise<PublishRepo
     desired,
   );
   // Property problems: nothing was written, keep the marks so the write happens once they are fixed.
-  if (writeBack.problems.length === 0) await clearDirty(db, tenantId, dirty);
+  if (writeBack.problems.length === 0) {
+    await clearDirty(db, tenantId, dirty);
+    if (moved) await recordWindow(db, tenantId, window, options.now());
+  }
   return { recalculation, dealsConsidered: byId.size, writeBack };
 }
 

@@ -1,7 +1,7 @@
 /** Shared by the HubSpot end-to-end, fault and storm tests: a sandbox with a scenario, a store, the install deps. */
 import { randomBytes } from 'node:crypto';
 import type { Deal } from '../../src/data/index.js';
-import { prepare, payeePeriodResult } from '../../src/engine/index.js';
+import { estimate, prepare, payeePeriodResult } from '../../src/engine/index.js';
 import { loadCalcInputs } from '../../server/calc/load-inputs.js';
 import { ATTAIN_DEAL_PROPERTIES } from '../../server/crm/hubspot/properties.js';
 import type { InstallDeps } from '../../server/crm/hubspot/install.js';
@@ -16,6 +16,12 @@ import {
   VALUE_FIELDS,
 } from '../../server/writeback/deal-results.js';
 import { PROPERTY_BY_FIELD } from '../../server/crm/hubspot/properties.js';
+import {
+  DEFAULT_PERIODS_AHEAD,
+  estimateCloseDate,
+  estimateWindow,
+  inWindow,
+} from '../../server/writeback/open-deal-estimates.js';
 
 export const FIXED_NOW = new Date('2026-10-15T09:00:00.000Z');
 
@@ -40,6 +46,7 @@ export function attainState(sandbox: HubSpotSandbox): Record<string, Record<stri
 /**
  * What the engine says each deal should carry, computed straight from src/engine over the synced data
  * (not through the published results the write-back reads), as HubSpot property name → decimal string.
+ * Open deals in the estimate window (default setting) carry the owner's `estimate`, one deal at a time.
  */
 export async function expectedFromEngine(
   store: Store,
@@ -51,12 +58,21 @@ export async function expectedFromEngine(
   const ctx = prepare({ plans: inputs.plans, data: inputs.data, asOf });
   const results = new Map<string, ReturnType<typeof payeePeriodResult>>();
   const out: Record<string, Record<string, string>> = {};
+  const window = estimateWindow(asOf, rule, DEFAULT_PERIODS_AHEAD);
+  const estimates = new Map<string, string>();
+  for (const deal of inputs.data.deals as Deal[]) {
+    if (!inWindow(deal, window) || !ctx.payees.has(deal.ownerId!)) continue;
+    const closeDate = estimateCloseDate(deal, asOf);
+    const input = { plans: inputs.plans, data: inputs.data, periodId: window.currentPeriodId, asOf };
+    const e = estimate(input, deal.id, closeDate === deal.closeDate ? undefined : { closeDate });
+    estimates.set(deal.id, e.payees.find((p) => p.payeeId === deal.ownerId)?.commission ?? '0.00');
+  }
   for (const deal of inputs.data.deals as Deal[]) {
     const period = creditPeriodOf(deal, rule);
     if (deal.ownerId && period && ctx.payees.has(deal.ownerId) && !results.has(resultKey(deal.ownerId, period))) {
       results.set(resultKey(deal.ownerId, period), payeePeriodResult(ctx, deal.ownerId, period));
     }
-    const values = dealValues(deal, rule, results);
+    const values = dealValues(deal, rule, results, estimates);
     const props: Record<string, string> = {};
     for (const f of VALUE_FIELDS) if (values[f] !== null) props[PROPERTY_BY_FIELD.get(f)!.name] = values[f]!;
     out[deal.id] = props;
