@@ -27,33 +27,48 @@ export interface OpenDealEstimates {
 }
 
 /**
- * A context equal to `prepare` over the same data with `won` in place of the open deal it was: the base's
- * credits, with the won deal's credits merged into the lists of the payees it credits, and the base's
- * memoized partitions except those the deal touches. Partitions read credits, quotas, payments, payees and
- * plans — never `data.deals` — so the base's data is shared as it is.
+ * Runs `compute` in `base` turned into what `prepare` gives over the same data with `won` in place of the
+ * open deal it was, then turns it back: the won deal's credits merged into the lists of the payees it credits,
+ * the partitions it touches (and the team-pool shares) forgotten, its own warning list. Partitions read
+ * credits, quotas, payments, payees and plans — never `data.deals` — so the data stays as it is. Partitions the
+ * deal does not touch that get computed meanwhile equal the base's, so they stay memoized; every other change
+ * is undone, even when `compute` throws. Mutating one context instead of copying its maps per deal keeps
+ * the per-deal cost to the partitions the deal touches.
  */
-function withWonDeal(base: EngineContext, open: Deal, won: Deal, wonCredits: readonly Credit[]): EngineContext {
-  const credits = new Map(base.credits);
-  const creditYears = new Map(base.creditYears);
+function withWonDeal<T>(base: EngineContext, open: Deal, won: Deal, wonCredits: readonly Credit[], compute: (ctx: EngineContext) => T): { value: T; warnings: DataWarning[] } {
   const added = new Map<string, Credit[]>();
   for (const c of wonCredits) (added.get(c.payeeId) ?? added.set(c.payeeId, []).get(c.payeeId)!).push(c);
-  for (const [payeeId, list] of added) {
-    credits.set(payeeId, mergeSorted(base.credits.get(payeeId) ?? [], [...list].sort(compareCredits)));
-    const years = new Set(base.creditYears.get(payeeId) ?? []);
-    for (const c of list) years.add(fiscalYearOf(c.date, base.calendar));
-    creditYears.set(payeeId, [...years].sort((a, b) => a - b));
-  }
-  const partitions = new Map(base.partitions);
-  for (const k of touchedPartitions(base, open, won)) partitions.delete(`${k.payeeId}\u0000${k.fiscalYear}`);
-  return {
-    ...base,
-    credits,
-    creditYears,
-    partitions,
-    pools: new Map(),
-    warnings: [],
-    warningKeys: new KnownAlso(base.warningKeys),
+  const touched = touchedPartitions(base, open, won).map((k) => `${k.payeeId}\u0000${k.fiscalYear}`);
+  const saved = {
+    credits: [...added.keys()].map((id) => [id, base.credits.get(id), base.creditYears.get(id)] as const),
+    partitions: touched.map((key) => [key, base.partitions.get(key)] as const),
+    warnings: base.warnings,
+    warningKeys: base.warningKeys,
   };
+  const restore = <K, V>(map: Map<K, V>, key: K, value: V | undefined) => (value === undefined ? map.delete(key) : map.set(key, value));
+  const warnings: DataWarning[] = [];
+  try {
+    for (const [payeeId, list] of added) {
+      base.credits.set(payeeId, mergeSorted(base.credits.get(payeeId) ?? [], [...list].sort(compareCredits)));
+      const years = new Set(base.creditYears.get(payeeId) ?? []);
+      for (const c of list) years.add(fiscalYearOf(c.date, base.calendar));
+      base.creditYears.set(payeeId, [...years].sort((a, b) => a - b));
+    }
+    for (const key of touched) base.partitions.delete(key);
+    base.pools.clear();
+    base.warnings = warnings;
+    base.warningKeys = new KnownAlso(saved.warningKeys);
+    return { value: compute(base), warnings };
+  } finally {
+    for (const [payeeId, credits, years] of saved.credits) {
+      restore(base.credits, payeeId, credits);
+      restore(base.creditYears, payeeId, years);
+    }
+    for (const [key, partition] of saved.partitions) restore(base.partitions, key, partition);
+    base.pools.clear();
+    base.warnings = saved.warnings;
+    base.warningKeys = saved.warningKeys;
+  }
 }
 
 /** Both inputs sorted by `compareCredits`; a stable merge, as sorting the concatenation would give. */
@@ -99,8 +114,8 @@ function payeeEstimate(dealId: string, payeeId: string, periodId: string, credit
  * "What each open deal pays if won", for many deals at once — the same figures as `estimate` per deal, without
  * preparing the engine twice per deal. The data is prepared once as it stands (an open deal credits no one, so
  * this is every deal's "without"), and each payee's statement for a period is computed once from it. Per deal,
- * only the partitions the deal touches are recomputed, in a context that adds the deal's credits as won (at its
- * amount, on its close date — or the given one, or `asOf` when it has none) to the base.
+ * only the partitions the deal touches are recomputed, with the deal's credits as won (at its amount, on its
+ * close date — or the given one, or `asOf` when it has none) added to the base for the time it takes.
  */
 export function estimateOpenDeals(input: EngineInput, options: OpenDealEstimateOptions = {}): OpenDealEstimates {
   const latest = new Map<string, Deal>();
@@ -133,11 +148,11 @@ export function estimateOpenDeals(input: EngineInput, options: OpenDealEstimateO
 
     const payees: DealEstimatePayee[] = [];
     if (wanted.length > 0) {
-      // the base statements first, so the deal's context inherits their partitions
+      // the base statements first, so the deal's computation finds their partitions memoized
       const before = wanted.map(([payeeId]) => baseResult(payeeId, periodId));
-      const ctx = withWonDeal(base, deal, won, credits);
-      wanted.forEach(([payeeId, credit], i) => payees.push(payeeEstimate(dealId, payeeId, periodId, credit, before[i]!, payeePeriodResult(ctx, payeeId, periodId))));
-      warnings.push(...ctx.warnings);
+      const after = withWonDeal(base, deal, won, credits, (ctx) => wanted.map(([payeeId]) => payeePeriodResult(ctx, payeeId, periodId)));
+      wanted.forEach(([payeeId, credit], i) => payees.push(payeeEstimate(dealId, payeeId, periodId, credit, before[i]!, after.value[i]!)));
+      warnings.push(...after.warnings);
     }
     estimates.set(dealId, {
       dealId,
