@@ -60,6 +60,7 @@ export function round(value: Decimal, decimals: number, mode: RoundingMode): Dec
 
 /** Canonical string form: no exponent, no trailing zeros beyond what `decimals` asks for. */
 export function toDecimalString(value: Decimal, decimals?: number): DecimalString {
+  // eslint-disable-next-line no-restricted-syntax -- decimal.js's exact toFixed, inside the money module the rule points to
   const text = decimals === undefined ? value.toFixed() : value.toFixed(decimals);
   return text === '-0' || /^-0\.0*$/.test(text) ? text.slice(1) : text;
 }

@@ -30,6 +30,7 @@ export class FxTable {
     const direct = this.latestOnOrBefore(`${from}>${to}`, date);
     if (direct) return direct.rate;
     const inverse = this.latestOnOrBefore(`${to}>${from}`, date);
+    // eslint-disable-next-line no-restricted-syntax -- decimal.js's exact toFixed, inside the money module the rule points to
     return inverse ? dec(1).dividedBy(dec(inverse.rate)).toFixed() : undefined;
   }
 
