@@ -27,7 +27,9 @@ export const DEFAULT_PERIODS_AHEAD = 1;
 
 const settingsSchema = z.object({
   estimatePeriodsAhead: z
-    .number({ error: 'hubspot.estimatePeriodsAhead must be a whole number of periods (0 = current period only) or null (off)' })
+    .number({
+      error: 'hubspot.estimatePeriodsAhead must be a whole number of periods (0 = current period only) or null (off)',
+    })
     .int({ error: 'hubspot.estimatePeriodsAhead must be a whole number' })
     .min(0, { error: 'hubspot.estimatePeriodsAhead must be 0 or more' })
     .max(12, { error: 'hubspot.estimatePeriodsAhead is at most 12 periods' })
@@ -83,7 +85,6 @@ export async function openDealEstimates(
   tenantId: string,
   deals: readonly Deal[],
   window: EstimateWindow,
-  rule: CreditPeriodRule,
 ): Promise<Map<string, string>> {
   const wanted = deals.filter((d) => inWindow(d, window));
   const out = new Map<string, string>();

@@ -54,7 +54,7 @@ export async function desiredValues(
   window: EstimateWindow | null = null,
 ): Promise<Map<string, DealValues>> {
   const rule = creditPeriodRule((await listPlans(db, tenantId)).map((r) => r.plan));
-  const estimates = window ? await openDealEstimates(db, tenantId, deals, window, rule) : new Map<string, string>();
+  const estimates = window ? await openDealEstimates(db, tenantId, deals, window) : new Map<string, string>();
   const owners = new Map<string, Set<string>>();
   for (const d of deals) {
     const period = creditPeriodOf(d, rule);

@@ -39,11 +39,16 @@ class RecordingConnector implements Pick<CrmConnector, 'checkProperties' | 'writ
 describe('open-deal estimates in the write-back', () => {
   let opened: { store: Store; dispose(): Promise<void> };
   const connector = new RecordingConnector();
-  const publish = (at: string) => publishDirty({ db: opened.store.db, tenantId, connector, now: () => new Date(at), engine: domainEngine });
+  const publish = (at: string) =>
+    publishDirty({ db: opened.store.db, tenantId, connector, now: () => new Date(at), engine: domainEngine });
   /** The owner's commission from the engine's one-deal `estimate` (the oracle). */
   const oracle = async (dealId: string, periodId: string, asOf: string, closeDate?: string) => {
     const inputs = await loadCalcInputs(opened.store.db, tenantId);
-    const e = estimate({ plans: inputs.plans, data: inputs.data, periodId, asOf }, dealId, closeDate ? { closeDate } : undefined);
+    const e = estimate(
+      { plans: inputs.plans, data: inputs.data, periodId, asOf },
+      dealId,
+      closeDate ? { closeDate } : undefined,
+    );
     const owner = inputs.data.deals.find((d) => d.id === dealId)!.ownerId;
     return e.payees.find((p) => p.payeeId === owner)!.commission;
   };
@@ -51,7 +56,10 @@ describe('open-deal estimates in the write-back', () => {
     const db = opened.store.db;
     const [c] = await upsertDeals(db, tenantId, [deal]);
     const inputs = await loadCalcInputs(db, tenantId, { deals: false });
-    await markDirty(db, tenantId, { dealIds: [deal.id], partitions: domainEngine.touchedPartitions(inputs, c!.before, c!.after) });
+    await markDirty(db, tenantId, {
+      dealIds: [deal.id],
+      partitions: domainEngine.touchedPartitions(inputs, c!.before, c!.after),
+    });
   };
 
   beforeAll(async () => {
@@ -92,12 +100,15 @@ describe('open-deal estimates in the write-back', () => {
     const db = opened.store.db;
     await updateTenantSettings(db, tenantId, { hubspot: { estimatePeriodsAhead: 3 } });
     await publish('2026-10-17T09:00:00Z');
-    expect(connector.take().get('D-2026-053')!.estimatedCommission).toBe(await oracle('D-2026-053', '2026-Q4', '2026-10-17'));
+    expect(connector.take().get('D-2026-053')!.estimatedCommission).toBe(
+      await oracle('D-2026-053', '2026-Q4', '2026-10-17'),
+    );
 
     // 2027-01-10: the December deals are overdue and estimated as closing today, in 2027-Q1.
     await publish('2027-01-10T09:00:00Z');
     const written = connector.take();
-    for (const id of ['D-2026-052', 'D-2026-055']) expect(written.get(id)!.estimatedCommission).toBe(await oracle(id, '2027-Q1', '2027-01-10', '2027-01-10'));
+    for (const id of ['D-2026-052', 'D-2026-055'])
+      expect(written.get(id)!.estimatedCommission).toBe(await oracle(id, '2027-Q1', '2027-01-10', '2027-01-10'));
     expect(written.get('D-2026-055')!.estimatedCommission).not.toBe('15600.00');
   });
 
