@@ -3,9 +3,9 @@
  * log and prints the first broken link; exit code 0 = intact, 1 = broken, 2 = usage or database error.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { verifyAuditChain } from '../../audit/index.js';
 import { openStore } from '../../store/index.js';
+import { parseCommand } from '../parse-command.js';
 
 const HELP = `Usage: attain audit verify [--tenant <id>] [--database-url <url>] [--data-dir <dir>]
 
@@ -15,22 +15,12 @@ Checks that no audit entry was changed, removed or reordered since it was writte
   --data-dir      embedded data folder (default: $ATTAIN_DATA_DIR or .attain/data)`;
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { tenant: { type: 'string' }, 'database-url': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    console.error(`attain audit: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommand('audit', HELP, argv, {
+    allowPositionals: true,
+    options: { tenant: { type: 'string' }, 'database-url': { type: 'string' }, 'data-dir': { type: 'string' } },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
   if (positionals[0] !== 'verify' || positionals.length !== 1) {
     console.error(`attain audit: expected the subcommand "verify"\n\n${HELP}`);
     return 2;

@@ -4,12 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { recordAudit } from '../../audit/index.js';
 import { applyImport } from '../../import/apply.js';
 import { IMPORT_KINDS, parseCsvImport, parseJsonImport, type ImportKind } from '../../import/parse.js';
 import { tenantExists } from '../../store/index.js';
 import { cliActor, withStore } from '../operator/store-from-env.js';
+import { parseCommand } from '../parse-command.js';
 
 const HELP = `Usage: attain import --tenant <id> --file <data.json | records.csv> [--kind ${IMPORT_KINDS.join('|')}]
 
@@ -19,17 +19,9 @@ All or nothing: any bad row or unknown reference is reported (row and column) an
 Then run \`attain recalc --tenant <id>\` (or start the server) to recalculate.`;
 
 async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { tenant: { type: 'string' }, file: { type: 'string' }, kind: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    console.error(`attain import: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const args = parseCommand('import', HELP, argv, { options: { tenant: { type: 'string' }, file: { type: 'string' }, kind: { type: 'string' } } });
+  if (typeof args === 'number') return args;
+  const { values } = args;
   if (!values.tenant || !values.file) {
     console.error(`attain import: --tenant and --file are required\n\n${HELP}`);
     return 2;

@@ -2,11 +2,11 @@
  * `attain recalc --tenant <id>`: a full recalculation of one tenant, published atomically (readers see the
  * previous results until it is done). Runs against the configured database (stop an embedded server first).
  */
-import { parseArgs } from 'node:util';
 import { domainEngine } from '../../calc/engine.js';
 import { recalculateTenant } from '../../calc/index.js';
 import { tenantExists } from '../../store/index.js';
 import { cliActor, withStore } from '../operator/store-from-env.js';
+import { parseCommand } from '../parse-command.js';
 
 const HELP = `Usage: attain recalc --tenant <id>
 
@@ -14,17 +14,9 @@ Recalculates every payee of the tenant in every fiscal year with data and publis
 Database: DATABASE_URL, or the embedded one in ATTAIN_DATA_DIR (default .attain/data).`;
 
 async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { tenant: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    console.error(`attain recalc: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommand('recalc', HELP, argv, { options: { tenant: { type: 'string' } } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const tenantId = values.tenant;
   if (!tenantId) {
     console.error(`attain recalc: --tenant is required\n\n${HELP}`);

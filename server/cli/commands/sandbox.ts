@@ -3,7 +3,6 @@
  * (change a deal, switch faults, read the call statistics) so a running sandbox can be steered from a shell.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { dataSetSchema } from '../../../src/data/index.js';
 import {
   generateScenario,
@@ -14,6 +13,7 @@ import {
   startHubSpotSandbox,
   type HubSpotScenario,
 } from '../../sandbox/hubspot/index.js';
+import { parseCommand } from '../parse-command.js';
 
 const HELP = `Usage:
   attain sandbox [--port 4010] [--host 127.0.0.1] [--data <data.json> | --generate <owners>x<deals>]
@@ -127,33 +127,22 @@ async function setDeal(url: string, args: string[]): Promise<number> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        data: { type: 'string' },
-        generate: { type: 'string' },
-        faults: { type: 'string' },
-        limit: { type: 'string' },
-        'webhook-url': { type: 'string' },
-        url: { type: 'string' },
-        token: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    console.error(`attain sandbox: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommand('sandbox', HELP, argv, {
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      generate: { type: 'string' },
+      faults: { type: 'string' },
+      limit: { type: 'string' },
+      'webhook-url': { type: 'string' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+    },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
   const url = values.url ?? 'http://127.0.0.1:4010';
   const [sub, ...rest] = positionals;
   try {

@@ -4,7 +4,6 @@
  * import path, and every start recalculates the demo tenant, prints its Q3 2026 team table, a fresh local
  * admin token (the previous start's token is revoked) and a curl line, then serves on PORT (default 3000).
  */
-import { parseArgs } from 'node:util';
 import { formatNumber, formatPercent, LOCALE_OF } from '../../../src/format/index.js';
 import { ConfigError, loadConfig } from '../../config.js';
 import { recordAudit } from '../../audit/index.js';
@@ -19,6 +18,7 @@ import { teamWithSubteams } from '../../auth/access.js';
 import { createApiToken, listApiTokens, revokeApiToken, type Store } from '../../store/index.js';
 import { startHubSpotDemo } from '../../demo/hubspot-cycle.js';
 import { startHubSpotRuntime, type HubSpotRuntime } from '../../sync/runtime.js';
+import { parseCommand } from '../parse-command.js';
 
 const HELP = `Usage: attain start [--skip-demo]
 
@@ -60,17 +60,9 @@ async function freshDemoToken(store: Store): Promise<string> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { 'skip-demo': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    console.error(`attain start: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommand('start', HELP, argv, { options: { 'skip-demo': { type: 'boolean' } } });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   let config;
   try {
     config = loadConfig();

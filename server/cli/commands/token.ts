@@ -2,11 +2,11 @@
  * `attain token create|list|revoke --tenant <id> …`: API tokens for a tenant. The secret is printed once at
  * creation and stored only as a hash. Runs against the configured database (stop an embedded server first).
  */
-import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../../auth/principal.js';
 import { recordAudit } from '../../audit/index.js';
 import { createApiToken, getPayee, listApiTokens, revokeApiToken, tenantExists } from '../../store/index.js';
 import { cliActor, withStore } from '../operator/store-from-env.js';
+import { parseCommand } from '../parse-command.js';
 
 const HELP = `Usage:
   attain token create --tenant <id> --role admin|manager|seller [--payee <payeeId>] [--name <text>]
@@ -17,22 +17,12 @@ Manager and seller tokens act as a payee (--payee). The token is printed once; o
 Database: DATABASE_URL, or the embedded one in ATTAIN_DATA_DIR (default .attain/data).`;
 
 async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { tenant: { type: 'string' }, role: { type: 'string' }, payee: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    console.error(`attain token: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
+  const parsed = parseCommand('token', HELP, argv, {
+    allowPositionals: true,
+    options: { tenant: { type: 'string' }, role: { type: 'string' }, payee: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' } },
+  });
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
   const sub = positionals[0];
   const usage = (message: string) => {
     console.error(`attain token: ${message}\n\n${HELP}`);
