@@ -224,6 +224,8 @@ interface FastTable {
 }
 
 const MAX_SCALE = 12;
+/** Monthly credit is added in units of 10^−4 (any currency's minor unit), larger or finer amounts as Decimals. */
+const CREDIT_SCALE = 4;
 
 /** The integer form of a scaled table, or null when a rule or a number does not fit the fast path. */
 function fastTable(table: ScaledTable, comp: Component): FastTable | null {
@@ -333,7 +335,44 @@ class PartitionBuilder {
     l.payeeId = this.payee.id;
     l.periodId = this.months[this.monthIndex(line.date)]!.id;
     l.amount = amount;
+    this.setMinor(l);
     this.lines.push(l);
+  }
+
+  /** A line-rounded value in minor units, so statements add it as an integer (see `payeePeriodResult`). */
+  private setMinor(l: EngineLine): void {
+    if (!this.rounding.line) return;
+    const minor = toScaledInteger(l.value, this.rounding.decimals);
+    if (minor === undefined) return;
+    l.minor = minor;
+    l.minorScale = this.rounding.decimals;
+  }
+
+  /** Monthly credit in units of 10^−CREDIT_SCALE per component, added to `credited` when the partition is done. */
+  private readonly creditedUnits = new Map<string, number[]>();
+
+  private addCredit(componentId: string, monthIndex: number, amount: Decimal): void {
+    let units = this.creditedUnits.get(componentId);
+    if (!units) this.creditedUnits.set(componentId, (units = this.months.map(() => 0)));
+    const u = toScaledInteger(amount, CREDIT_SCALE);
+    const next = u === undefined ? NaN : units[monthIndex]! + u;
+    if (Number.isSafeInteger(next)) {
+      units[monthIndex] = next;
+      return;
+    }
+    let monthly = this.credited.get(componentId);
+    if (!monthly) this.credited.set(componentId, (monthly = this.months.map(() => ZERO)));
+    monthly[monthIndex] = monthly[monthIndex]!.plus(amount);
+  }
+
+  /** Folds the integer monthly credit into `credited` (Decimal per fiscal month), once, when the partition is done. */
+  settleCredited(): void {
+    for (const [componentId, units] of this.creditedUnits) {
+      let monthly = this.credited.get(componentId);
+      if (!monthly) this.credited.set(componentId, (monthly = this.months.map(() => ZERO)));
+      for (let i = 0; i < units.length; i++) if (units[i] !== 0) monthly[i] = monthly[i]!.plus(fromScaledInteger(units[i]!, CREDIT_SCALE));
+    }
+    this.creditedUnits.clear();
   }
 
   /** Pushes a line whose trace (and tier slices, for commission lines) are rendered on first read. */
@@ -342,6 +381,7 @@ class PartitionBuilder {
     l.payeeId = this.payee.id;
     l.periodId = this.months[this.monthIndex(line.date)]!.id;
     l.amount = this.rounding.line ? toDecimalString(line.value, this.rounding.decimals) : s(line.value);
+    this.setMinor(l);
     attachExplanation(l, render);
     defineTrace(l);
     if (withTiers) defineTiers(l);
@@ -512,10 +552,7 @@ class PartitionBuilder {
     const amount = this.amountFor(c, comp);
     const rates = comp.rates;
     const count = rates.axis !== 'count' ? ZERO : rates.countBy === 'units' ? dealUnits(c.deal, comp.filter).times(c.release) : c.releaseIndex === 0 ? ONE : ZERO;
-    const monthIndex = this.monthIndex(c.date);
-    let monthly = this.credited.get(comp.id);
-    if (!monthly) this.credited.set(comp.id, (monthly = this.months.map(() => ZERO)));
-    monthly[monthIndex] = monthly[monthIndex]!.plus(amount);
+    this.addCredit(comp.id, this.monthIndex(c.date), amount);
     if (st.fast && this.fastCommission(st, c, amount)) {
       this.bonusesAfter(c, active, amount);
       this.releaseCrossGates(c, comp.id);
@@ -1125,6 +1162,7 @@ export function calculatePartition(ctx: EngineContext, payeeId: string, fiscalYe
   b.overrides();
   b.clawbacks();
   b.draws();
+  b.settleCredited();
   b.lines.sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
   const partition: Partition = { payeeId, fiscalYear, lines: b.lines, credited: b.credited, customerTotals: b.customerTotals };
   ctx.partitions.set(key, partition);
