@@ -11,12 +11,6 @@ import {
   Statistics,
   StatisticsItem,
   StatusTag,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
   Text,
   useExtensionContext,
 } from '@hubspot/ui-extensions';
@@ -25,6 +19,7 @@ import type { ContactCardView } from '../../server/http/cards/schemas.js';
 import { LABELS, languageOf } from '../i18n/index.js';
 import { useApi } from '../hooks/useApi.js';
 import { Failed, Loading } from '../lib/states.js';
+import { RowsTable } from '../lib/table.js';
 
 /** The backend answers for at most this many deals per request. */
 const MAX_DEALS = 20;
@@ -89,24 +84,17 @@ export function ContactQuota() {
       {view.openDeals.length === 0 ? (
         <Text testId="no-deals">{c.noDeals}</Text>
       ) : (
-        <Table bordered={false} testId="open-deals">
-          <TableHead>
-            <TableRow>
-              <TableHeader>{c.deal}</TableHeader>
-              <TableHeader>{c.amount}</TableHeader>
-              <TableHeader>{c.estCommission}</TableHeader>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {view.openDeals.map((d) => (
-              <TableRow key={d.dealId}>
-                <TableCell>{d.name}</TableCell>
-                <TableCell>{d.amount.formatted}</TableCell>
-                <TableCell>{d.commission ? d.commission.formatted : '–'}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <RowsTable
+          bordered={false}
+          testId="open-deals"
+          rows={view.openDeals}
+          rowKey={(d) => d.dealId}
+          columns={[
+            { title: c.deal, cell: (d) => d.name },
+            { title: c.amount, cell: (d) => d.amount.formatted },
+            { title: c.estCommission, cell: (d) => (d.commission ? d.commission.formatted : '–') },
+          ]}
+        />
       )}
       <Text variant="microcopy">{view.freshness.formatted}</Text>
     </Flex>

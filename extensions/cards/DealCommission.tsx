@@ -16,12 +16,6 @@ import {
   Statistics,
   StatisticsItem,
   StatusTag,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
   Text,
   useExtensionContext,
 } from '@hubspot/ui-extensions';
@@ -30,6 +24,7 @@ import { LABELS, languageOf, type Labels } from '../i18n/index.js';
 import { useApi } from '../hooks/useApi.js';
 import { dateInputFromIso, isoFromDateInput, parseAmountInput, type DateValue } from '../lib/amount.js';
 import { Failed, Loading } from '../lib/states.js';
+import { RowsTable } from '../lib/table.js';
 
 interface WhatIf {
   amount?: string;
@@ -57,26 +52,17 @@ function PayeeSection({ p, labels }: { p: DealPayeeView; labels: Labels }) {
         </Text>
       )}
       {p.tiers.length > 0 && (
-        <Table bordered={false}>
-          <TableHead>
-            <TableRow>
-              <TableHeader>{labels.deal.tier}</TableHeader>
-              <TableHeader>{labels.deal.credit}</TableHeader>
-              <TableHeader>{labels.deal.rate}</TableHeader>
-              <TableHeader>{labels.deal.payout}</TableHeader>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {p.tiers.map((t) => (
-              <TableRow key={t.label}>
-                <TableCell>{t.label}</TableCell>
-                <TableCell>{t.credit.formatted}</TableCell>
-                <TableCell>{t.multiplier === '1' ? t.rate.formatted : `${t.rate.formatted} × ${t.multiplier}`}</TableCell>
-                <TableCell>{t.payout.formatted}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <RowsTable
+          bordered={false}
+          rows={p.tiers}
+          rowKey={(t) => t.label}
+          columns={[
+            { title: labels.deal.tier, cell: (t) => t.label },
+            { title: labels.deal.credit, cell: (t) => t.credit.formatted },
+            { title: labels.deal.rate, cell: (t) => (t.multiplier === '1' ? t.rate.formatted : `${t.rate.formatted} × ${t.multiplier}`) },
+            { title: labels.deal.payout, cell: (t) => t.payout.formatted },
+          ]}
+        />
       )}
       {p.accelerators.length > 0 && (
         <Text>

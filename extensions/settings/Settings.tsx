@@ -17,12 +17,6 @@ import {
   List,
   Select,
   Tab,
-  Table,
-  TableBody,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
   Tabs,
   Text,
   TextArea,
@@ -33,6 +27,7 @@ import { LABELS, languageOf, type Labels, type Language } from '../i18n/index.js
 import { callApi, useApi, useApiBase } from '../hooks/useApi.js';
 import { isoFromDateInput, parseAmountInput, type DateValue } from '../lib/amount.js';
 import { Failed, Loading } from '../lib/states.js';
+import { RowsTable } from '../lib/table.js';
 
 type Plan = SettingsView['plans'][number];
 const NEW = '__new__';
@@ -153,26 +148,17 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
           <Heading>
             {s.previewTitle} ({outcome.preview.periodId})
           </Heading>
-          <Table bordered testId="preview-table">
-            <TableHead>
-              <TableRow>
-                <TableHeader>{s.payee}</TableHeader>
-                <TableHeader>{s.current}</TableHeader>
-                <TableHeader>{s.proposed}</TableHeader>
-                <TableHeader>{s.difference}</TableHeader>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {outcome.preview.rows.map((r) => (
-                <TableRow key={r.payeeId}>
-                  <TableCell>{r.name}</TableCell>
-                  <TableCell>{r.current.formatted}</TableCell>
-                  <TableCell>{r.proposed.formatted}</TableCell>
-                  <TableCell>{r.difference.formatted}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <RowsTable
+            testId="preview-table"
+            rows={outcome.preview.rows}
+            rowKey={(r) => r.payeeId}
+            columns={[
+              { title: s.payee, cell: (r) => r.name },
+              { title: s.current, cell: (r) => r.current.formatted },
+              { title: s.proposed, cell: (r) => r.proposed.formatted },
+              { title: s.difference, cell: (r) => r.difference.formatted },
+            ]}
+          />
         </Flex>
       )}
     </Flex>
@@ -310,26 +296,16 @@ export function Settings() {
             <Text>–</Text>
           </EmptyState>
         ) : (
-          <Table bordered>
-            <TableHead>
-              <TableRow>
-                <TableHeader>{s.payeeCol}</TableHeader>
-                <TableHeader>{s.planCol}</TableHeader>
-                <TableHeader>{s.fromCol}</TableHeader>
-                <TableHeader>{s.toCol}</TableHeader>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {view.assignments.map((a) => (
-                <TableRow key={`${a.payeeId}:${a.planId}:${a.from}`}>
-                  <TableCell>{a.payeeName}</TableCell>
-                  <TableCell>{a.planId}</TableCell>
-                  <TableCell>{a.from}</TableCell>
-                  <TableCell>{a.to ?? '–'}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <RowsTable
+            rows={view.assignments}
+            rowKey={(a) => `${a.payeeId}:${a.planId}:${a.from}`}
+            columns={[
+              { title: s.payeeCol, cell: (a) => a.payeeName },
+              { title: s.planCol, cell: (a) => a.planId },
+              { title: s.fromCol, cell: (a) => a.from },
+              { title: s.toCol, cell: (a) => a.to ?? '–' },
+            ]}
+          />
         )}
       </Tab>
       <Tab tabId="quotas" title={s.quotas}>
@@ -339,24 +315,16 @@ export function Settings() {
             <Text>–</Text>
           </EmptyState>
         ) : (
-          <Table bordered testId="quotas-table">
-            <TableHead>
-              <TableRow>
-                <TableHeader>{s.payeeCol}</TableHeader>
-                <TableHeader>{s.periodCol}</TableHeader>
-                <TableHeader>{s.amountCol}</TableHeader>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {view.quotas.map((q) => (
-                <TableRow key={`${q.payeeId}:${q.periodId}`}>
-                  <TableCell>{q.payeeName}</TableCell>
-                  <TableCell>{q.periodId}</TableCell>
-                  <TableCell>{q.amount.formatted}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <RowsTable
+            testId="quotas-table"
+            rows={view.quotas}
+            rowKey={(q) => `${q.payeeId}:${q.periodId}`}
+            columns={[
+              { title: s.payeeCol, cell: (q) => q.payeeName },
+              { title: s.periodCol, cell: (q) => q.periodId },
+              { title: s.amountCol, cell: (q) => q.amount.formatted },
+            ]}
+          />
         )}
       </Tab>
       <Tab tabId="connection" title={s.connection}>

@@ -5,11 +5,7 @@ import {
   Flex,
   Heading,
   Select,
-  Table,
-  TableBody,
-  TableCell,
   TableFooter,
-  TableHead,
   TableHeader,
   TableRow,
   Text,
@@ -19,6 +15,7 @@ import type { TeamView } from '../../server/http/cards/schemas.js';
 import { LABELS, languageOf } from '../i18n/index.js';
 import { useApi } from '../hooks/useApi.js';
 import { Failed, Loading } from '../lib/states.js';
+import { RowsTable } from '../lib/table.js';
 
 export function TeamAttainment() {
   const context = useExtensionContext();
@@ -49,39 +46,31 @@ export function TeamAttainment() {
           <Text>{t.emptyText}</Text>
         </EmptyState>
       ) : (
-        <Table bordered testId="team-table">
-          <TableHead>
-            <TableRow>
-              <TableHeader>{t.seller}</TableHeader>
-              <TableHeader>{t.quota}</TableHeader>
-              <TableHeader>{t.achieved}</TableHeader>
-              <TableHeader>{t.attainment}</TableHeader>
-              <TableHeader>{t.earnings}</TableHeader>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {view.rows.map((r) => (
-              <TableRow key={r.payeeId}>
-                <TableCell>{r.name}</TableCell>
-                <TableCell>{r.quota.formatted}</TableCell>
-                <TableCell>{r.achieved.formatted}</TableCell>
-                <TableCell>{r.attainment.formatted}</TableCell>
-                <TableCell>{r.earnings.formatted}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-          {view.total && (
-            <TableFooter>
-              <TableRow>
-                <TableHeader>{t.total}</TableHeader>
-                <TableHeader>{view.total.quota.formatted}</TableHeader>
-                <TableHeader>{view.total.achieved.formatted}</TableHeader>
-                <TableHeader testId="team-attainment">{view.total.attainment.formatted}</TableHeader>
-                <TableHeader>{view.total.earnings.formatted}</TableHeader>
-              </TableRow>
-            </TableFooter>
-          )}
-        </Table>
+        <RowsTable
+          testId="team-table"
+          rows={view.rows}
+          rowKey={(r) => r.payeeId}
+          columns={[
+            { title: t.seller, cell: (r) => r.name },
+            { title: t.quota, cell: (r) => r.quota.formatted },
+            { title: t.achieved, cell: (r) => r.achieved.formatted },
+            { title: t.attainment, cell: (r) => r.attainment.formatted },
+            { title: t.earnings, cell: (r) => r.earnings.formatted },
+          ]}
+          footer={
+            view.total && (
+              <TableFooter>
+                <TableRow>
+                  <TableHeader>{t.total}</TableHeader>
+                  <TableHeader>{view.total.quota.formatted}</TableHeader>
+                  <TableHeader>{view.total.achieved.formatted}</TableHeader>
+                  <TableHeader testId="team-attainment">{view.total.attainment.formatted}</TableHeader>
+                  <TableHeader>{view.total.earnings.formatted}</TableHeader>
+                </TableRow>
+              </TableFooter>
+            )
+          }
+        />
       )}
       <Text variant="microcopy">{view.freshness.formatted}</Text>
     </Flex>
