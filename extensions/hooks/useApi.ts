@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { hubspot, useExtensionContext } from '@hubspot/ui-extensions';
-import { apiUrl, errorMessage, type Query } from '../lib/api.js';
+import { apiUrl, errorMessage, errorText, type Query } from '../lib/api.js';
 
 /** While a newer request loads, `previous` keeps the last answer so a view can stay on screen (what-if edits). */
 export type ApiState<T> = { status: 'loading'; previous?: T } | { status: 'success'; data: T } | { status: 'error'; message: string };
@@ -49,7 +49,7 @@ export function useApi<T>(request: ApiRequest | null): ApiState<T> & { reload: (
         if (ticket === latest.current) setState({ status: 'success', data });
       },
       (err: unknown) => {
-        if (ticket === latest.current) setState({ status: 'error', message: err instanceof Error ? err.message : String(err) });
+        if (ticket === latest.current) setState({ status: 'error', message: errorText(err) });
       },
     );
   }, [key, apiBase, attempt]);

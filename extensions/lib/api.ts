@@ -9,6 +9,11 @@ export function apiUrl(apiBase: string, path: string, query: Query = {}): string
   return `${apiBase.replace(/\/+$/, '')}${path}${params ? `?${params}` : ''}`;
 }
 
+/** What a rejected call says, for a note or an error state. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** The server's error body: `{ error: { message } }`; anything else gets a generic text. */
 export async function errorMessage(res: Response): Promise<string> {
   try {

@@ -26,6 +26,7 @@ import type { PlanCheckView, PlanPreviewView, PublishView, SettingsView } from '
 import { LABELS, languageOf, type Labels, type Language } from '../i18n/index.js';
 import { callApi, useApi, useApiBase } from '../hooks/useApi.js';
 import { isoFromDateInput, parseAmountInput, type DateValue } from '../lib/amount.js';
+import { errorText } from '../lib/api.js';
 import { Failed, Loading } from '../lib/states.js';
 import { RowsTable } from '../lib/table.js';
 
@@ -90,7 +91,7 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
         onPublished();
       }
     } catch (err) {
-      setOutcome({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+      setOutcome({ kind: 'failed', message: errorText(err) });
     }
   };
 
@@ -165,14 +166,30 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
   );
 }
 
+/** A form's save: PUT the change, then the "saved" note and a reload of the page, or the server's message as the note. */
+function useSave(labels: Labels, onSaved: () => void) {
+  const apiBase = useApiBase();
+  const [note, setNote] = useState<string | null>(null);
+  const save = (path: string, body: Record<string, unknown>) => {
+    if (!apiBase) return;
+    callApi<{ stored: number }>(apiBase, { path, method: 'PUT', body }).then(
+      () => {
+        setNote(labels.settings.saved);
+        onSaved();
+      },
+      (err: unknown) => setNote(errorText(err)),
+    );
+  };
+  return { apiBase, note, save };
+}
+
 /** One quota at a time: payee, period, amount (typed the user's way, sent as a decimal string). */
 function QuotaForm({ view, labels, language, onSaved }: { view: SettingsView; labels: Labels; language: Language; onSaved: () => void }) {
   const s = labels.settings;
-  const apiBase = useApiBase();
+  const { apiBase, note, save } = useSave(labels, onSaved);
   const [payeeId, setPayeeId] = useState(view.payees[0]?.id ?? '');
   const [periodId, setPeriodId] = useState('');
   const [amountText, setAmountText] = useState('');
-  const [note, setNote] = useState<string | null>(null);
   const amount = parseAmountInput(amountText, language);
   const periodOk = /^\d{4}(?:-Q[1-4]|-(?:0[1-9]|1[0-2]))?$/.test(periodId);
   return (
@@ -184,14 +201,7 @@ function QuotaForm({ view, labels, language, onSaved }: { view: SettingsView; la
         disabled={!apiBase || !payeeId || !periodOk || !amount}
         testId="quota-save"
         onClick={() => {
-          if (!apiBase || !amount) return;
-          callApi<{ stored: number }>(apiBase, { path: '/hubspot/settings/quotas', method: 'PUT', body: { quotas: [{ payeeId, periodId, amount }] } }).then(
-            () => {
-              setNote(s.saved);
-              onSaved();
-            },
-            (err: unknown) => setNote(err instanceof Error ? err.message : String(err)),
-          );
+          if (amount) save('/hubspot/settings/quotas', { quotas: [{ payeeId, periodId, amount }] });
         }}
       >
         {s.save}
@@ -204,12 +214,11 @@ function QuotaForm({ view, labels, language, onSaved }: { view: SettingsView; la
 /** One assignment at a time: payee, plan, from and (optional) to. */
 function AssignmentForm({ view, labels, onSaved }: { view: SettingsView; labels: Labels; onSaved: () => void }) {
   const s = labels.settings;
-  const apiBase = useApiBase();
+  const { apiBase, note, save } = useSave(labels, onSaved);
   const [payeeId, setPayeeId] = useState(view.payees[0]?.id ?? '');
   const [planId, setPlanId] = useState(view.plans[0]?.id ?? '');
   const [from, setFrom] = useState<DateValue | null>(null);
   const [to, setTo] = useState<DateValue | null>(null);
-  const [note, setNote] = useState<string | null>(null);
   const fromIso = isoFromDateInput(from);
   return (
     <Flex direction="row" gap="sm" align="end">
@@ -221,15 +230,7 @@ function AssignmentForm({ view, labels, onSaved }: { view: SettingsView; labels:
         disabled={!apiBase || !payeeId || !planId || !fromIso}
         testId="assignment-save"
         onClick={() => {
-          if (!apiBase || !fromIso) return;
-          const toIso = isoFromDateInput(to);
-          callApi<{ stored: number }>(apiBase, { path: '/hubspot/settings/assignments', method: 'PUT', body: { assignments: [{ payeeId, planId, from: fromIso, to: toIso ?? null }] } }).then(
-            () => {
-              setNote(s.saved);
-              onSaved();
-            },
-            (err: unknown) => setNote(err instanceof Error ? err.message : String(err)),
-          );
+          if (fromIso) save('/hubspot/settings/assignments', { assignments: [{ payeeId, planId, from: fromIso, to: isoFromDateInput(to) ?? null }] });
         }}
       >
         {s.save}
@@ -263,7 +264,7 @@ function ConnectionTab({ view, labels }: { view: SettingsView; labels: Labels })
           if (!apiBase) return;
           callApi<{ runId: string }>(apiBase, { path: '/hubspot/settings/resync', method: 'POST', body: {} }).then(
             () => setNote(s.resyncStarted),
-            (err: unknown) => setNote(err instanceof Error ? err.message : String(err)),
+            (err: unknown) => setNote(errorText(err)),
           );
         }}
       >
