@@ -1,5 +1,4 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DataSet, Deal } from '../../src/data/index.js';
 import { Decimal, toDecimalString } from '../../src/money/index.js';
 import {
@@ -14,22 +13,13 @@ import {
   generateScenario,
   loadReferenceDataSet,
   scenarioFromDataSet,
-  startHubSpotSandbox,
   type DataSetMapping,
   type HubSpotSandbox,
 } from '../../server/sandbox/hubspot/index.js';
+import { sandboxPerTest } from './setup.js';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => nock.enableNetConnect());
-
+const startSandbox = sandboxPerTest();
 let sandbox: HubSpotSandbox | null = null;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = null;
-});
 
 let portals = 0;
 function connect(
@@ -87,7 +77,7 @@ describe('connector against the sandbox: the reference scenario', () => {
       const data = reference!;
       const mapping = scenarioFromDataSet(data);
       const limits = { requestsPerInterval: 5, intervalMs: 1_000, searchesPerSecond: 2 };
-      sandbox = await startHubSpotSandbox({ scenario: mapping.scenario, limits });
+      sandbox = await startSandbox({ scenario: mapping.scenario, limits });
       const connector = connect(sandbox, limits);
       const periods = [...new Set(data.quotas.map((q) => q.periodId))].sort();
 
@@ -164,7 +154,7 @@ describe('connector against the sandbox: the reference scenario', () => {
 
   it('writes result properties that read back exactly, and provisions them once', async () => {
     const limits = { requestsPerInterval: 100, intervalMs: 10_000, searchesPerSecond: 4 };
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 3, dealsPerOwner: 50 }), limits });
+    sandbox = await startSandbox({ scenario: generateScenario({ owners: 3, dealsPerOwner: 50 }), limits });
     const connector = connect(sandbox, limits);
     expect((await connector.ensureProperties()).created).toHaveLength(7);
     expect(await connector.checkProperties()).toEqual([]);
@@ -231,7 +221,7 @@ describe('connector against the sandbox: multi-currency', () => {
     };
     const mapping = scenarioFromDataSet(data);
     expect(mapping.scenario.portal.additionalCurrencies).toEqual(['EUR']);
-    sandbox = await startHubSpotSandbox({ scenario: mapping.scenario });
+    sandbox = await startSandbox({ scenario: mapping.scenario });
     const connector = connect(sandbox, { requestsPerInterval: 100, intervalMs: 10_000, searchesPerSecond: 4 });
     expect((await connector.capabilities()).multiCurrency).toBe(true);
     const deals = byId(await allDeals(connector));
@@ -246,7 +236,7 @@ describe('connector against the sandbox: past the search cap', () => {
   const fast = { requestsPerInterval: 1_000, intervalMs: 10_000, searchesPerSecond: 50 };
 
   it('reads 10,050 deals with distinct stamps, none lost and none twice, even when deals change mid-read', async () => {
-    sandbox = await startHubSpotSandbox({
+    sandbox = await startSandbox({
       scenario: generateScenario({ owners: 10, dealsPerOwner: 1005, contactsPerDeal: 0 }),
       limits: fast,
     });
@@ -272,7 +262,7 @@ describe('connector against the sandbox: past the search cap', () => {
   });
 
   it('reads deals that all share one stamp (a bulk import) by paging that stamp by id', async () => {
-    sandbox = await startHubSpotSandbox({
+    sandbox = await startSandbox({
       scenario: generateScenario({ owners: 2, dealsPerOwner: 1005, contactsPerDeal: 0, stepMs: 0 }),
       limits: fast,
     });
@@ -288,7 +278,7 @@ describe('connector against the sandbox: faults', () => {
   it('with 30 % 429s, 5 % 5xx, 2 % timeouts and 2 % resets reads and writes exactly what a fault-free run does, inside the limit', async () => {
     const limits = { requestsPerInterval: 20, intervalMs: 500, searchesPerSecond: 4 };
     const scenario = generateScenario({ owners: 5, dealsPerOwner: 60, seed: 11 });
-    sandbox = await startHubSpotSandbox({
+    sandbox = await startSandbox({
       scenario,
       limits,
       faults: { rate429: 0.3, rate5xx: 0.05, timeout: 0.02, reset: 0.02, hangMs: 2_000, seed: 42 },

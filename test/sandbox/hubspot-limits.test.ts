@@ -1,18 +1,9 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generateScenario, startHubSpotSandbox, type HubSpotSandbox } from '../../server/sandbox/hubspot/index.js';
+import { describe, expect, it } from 'vitest';
+import { generateScenario, type HubSpotSandbox } from '../../server/sandbox/hubspot/index.js';
+import { sandboxPerTest } from './setup.js';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => nock.enableNetConnect());
-
+const startSandbox = sandboxPerTest();
 let sandbox: HubSpotSandbox | null = null;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = null;
-});
 
 /** The sandbox's clock, moved by the test: windows are asserted without reading the wall clock. */
 function manualTime(start = Date.parse('2026-10-01T08:00:00Z')) {
@@ -39,7 +30,7 @@ const ids = (n: number) => Array.from({ length: n }, (_, i) => ({ id: String(30_
 describe('rolling 10-second limit', () => {
   it('answers the request beyond the window with HubSpot’s 429 body and headers, and frees the window after 10 s', async () => {
     const time = manualTime();
-    sandbox = await startHubSpotSandbox({
+    sandbox = await startSandbox({
       scenario: generateScenario({ owners: 2, dealsPerOwner: 1 }),
       limits: { requestsPerInterval: 10 },
       now: time.now,
@@ -76,7 +67,7 @@ describe('rolling 10-second limit', () => {
 
   it('limits searches per second separately, with the secondly 429 body', async () => {
     const time = manualTime();
-    sandbox = await startHubSpotSandbox({
+    sandbox = await startSandbox({
       scenario: generateScenario({ owners: 1, dealsPerOwner: 3 }),
       limits: { searchesPerSecond: 4 },
       now: time.now,
@@ -98,7 +89,7 @@ describe('rolling 10-second limit', () => {
   });
 
   it('refuses requests beyond the daily limit with the DAILY policy', async () => {
-    sandbox = await startHubSpotSandbox({ limits: { dailyLimit: 2 }, now: manualTime().now });
+    sandbox = await startSandbox({ limits: { dailyLimit: 2 }, now: manualTime().now });
     expect((await call('GET', '/crm/v3/owners')).status).toBe(200);
     expect((await call('GET', '/crm/v3/owners')).status).toBe(200);
     const refused = await call('GET', '/crm/v3/owners');
@@ -109,7 +100,7 @@ describe('rolling 10-second limit', () => {
 
 describe('batch sizes and search paging', () => {
   it('refuses more than 100 inputs on every batch endpoint', async () => {
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 1, dealsPerOwner: 101 }) });
+    sandbox = await startSandbox({ scenario: generateScenario({ owners: 1, dealsPerOwner: 101 }) });
     for (const path of [
       '/crm/v3/objects/deals/batch/read',
       '/crm/v3/objects/deals/splits/batch/read',
@@ -131,7 +122,7 @@ describe('batch sizes and search paging', () => {
   });
 
   it('refuses a search page over 200 and paging past the 10,000th result', async () => {
-    sandbox = await startHubSpotSandbox({
+    sandbox = await startSandbox({
       scenario: generateScenario({ owners: 10, dealsPerOwner: 1005, contactsPerDeal: 0 }),
       limits: { searchesPerSecond: 100 },
     });
@@ -149,7 +140,7 @@ describe('batch sizes and search paging', () => {
   });
 
   it('filters with HubSpot operators and answers requested properties as strings or null', async () => {
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 2, dealsPerOwner: 5 }) });
+    sandbox = await startSandbox({ scenario: generateScenario({ owners: 2, dealsPerOwner: 5 }) });
     const r = await call('POST', '/crm/v3/objects/deals/search', {
       filterGroups: [
         {
@@ -180,7 +171,7 @@ describe('batch sizes and search paging', () => {
 describe('auth', () => {
   it('answers 401 to an unknown token and to an expired OAuth token', async () => {
     const time = manualTime();
-    sandbox = await startHubSpotSandbox({ limits: { accessTokenTtlSeconds: 60 }, now: time.now });
+    sandbox = await startSandbox({ limits: { accessTokenTtlSeconds: 60 }, now: time.now });
     const unknown = await call('GET', '/crm/v3/owners', undefined, 'nope');
     expect(unknown.status).toBe(401);
     expect(unknown.body).toMatchObject({ category: 'INVALID_AUTHENTICATION' });
@@ -208,7 +199,7 @@ describe('auth', () => {
 describe('writes', () => {
   it('maintains hs_lastmodifieddate on every write, refuses read-only properties, and reports unknown ids per record (207)', async () => {
     const time = manualTime(Date.parse('2026-11-02T09:00:00Z'));
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 1, dealsPerOwner: 2 }), now: time.now });
+    sandbox = await startSandbox({ scenario: generateScenario({ owners: 1, dealsPerOwner: 2 }), now: time.now });
     const before = sandbox.state.objects.deals.get('30000000001')!.properties['hs_lastmodifieddate'];
     const r = await call('POST', '/crm/v3/objects/deals/batch/update', {
       inputs: [
@@ -232,7 +223,7 @@ describe('writes', () => {
   });
 
   it('creates a property once and answers 409 to the second create', async () => {
-    sandbox = await startHubSpotSandbox();
+    sandbox = await startSandbox();
     const body = { name: 'attain_x', label: 'X', type: 'number', fieldType: 'number', groupName: 'dealinformation' };
     expect((await call('POST', '/crm/v3/properties/deals', body)).status).toBe(201);
     const again = await call('POST', '/crm/v3/properties/deals', body);
@@ -246,7 +237,7 @@ describe('writes', () => {
 
 describe('fault injection', () => {
   it('injects 429s, 5xx, dropped connections and hung requests, switchable at runtime', async () => {
-    sandbox = await startHubSpotSandbox({ faults: { rate429: 1 } });
+    sandbox = await startSandbox({ faults: { rate429: 1 } });
     const limited = await call('GET', '/crm/v3/owners');
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ policyName: 'TEN_SECONDLY_ROLLING', errorType: 'RATE_LIMIT' });

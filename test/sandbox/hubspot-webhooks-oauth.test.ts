@@ -2,8 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import sandboxCommand from '../../server/cli/commands/sandbox.js';
 import {
   HubSpotConnector,
@@ -14,26 +13,20 @@ import {
 } from '../../server/crm/hubspot/index.js';
 import {
   generateScenario,
-  startHubSpotSandbox,
   type HubSpotSandbox,
   type WebhookEvent,
 } from '../../server/sandbox/hubspot/index.js';
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => nock.enableNetConnect());
+import { sandboxPerTest } from './setup.js';
 
 let sandbox: HubSpotSandbox | null = null;
 let receiver: Server | null = null;
 afterEach(async () => {
-  await sandbox?.close();
-  sandbox = null;
   await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
   receiver = null;
   vi.restoreAllMocks();
 });
+// Registered after the receiver's hook so it runs before it (after-hooks run in reverse): sandbox first, as before.
+const startSandbox = sandboxPerTest();
 
 interface Received {
   url: string;
@@ -71,7 +64,7 @@ function validV3(r: Received, secret: string): boolean {
 describe('webhook delivery', () => {
   it('posts a signed JSON array of deal events for the subscribed properties only', async () => {
     const target = await startReceiver();
-    sandbox = await startHubSpotSandbox({
+    sandbox = await startSandbox({
       scenario: generateScenario({ owners: 2, dealsPerOwner: 2 }),
       webhooks: { targetUrl: target.url, batchDelayMs: 5 },
     });
@@ -111,7 +104,7 @@ describe('webhook delivery', () => {
 
   it('reports deals created and deleted through the admin API as creation and deletion events', async () => {
     const target = await startReceiver();
-    sandbox = await startHubSpotSandbox({
+    sandbox = await startSandbox({
       scenario: generateScenario({ owners: 1, dealsPerOwner: 1 }),
       webhooks: { targetUrl: target.url, batchDelayMs: 5 },
     });
@@ -139,7 +132,7 @@ describe('webhook delivery', () => {
 
   it('retries a failed delivery with attemptNumber counting up, and not after a 4xx that HubSpot does not retry', async () => {
     const target = await startReceiver([503, 204, 400]);
-    sandbox = await startHubSpotSandbox({
+    sandbox = await startSandbox({
       scenario: generateScenario({ owners: 1, dealsPerOwner: 2 }),
       webhooks: { targetUrl: target.url, batchDelayMs: 5, retryDelaysMs: [5, 5] },
     });
@@ -160,7 +153,7 @@ describe('OAuth install against the sandbox', () => {
       setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
       clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
     };
-    sandbox = await startHubSpotSandbox({
+    sandbox = await startSandbox({
       scenario: generateScenario({ owners: 3, dealsPerOwner: 1 }),
       limits: { accessTokenTtlSeconds: 1_800 },
       now: clock.now,
@@ -207,7 +200,7 @@ describe('OAuth install against the sandbox', () => {
 
 describe('attain sandbox set-deal', () => {
   it('changes a deal in a running sandbox by stage label and amount', async () => {
-    sandbox = await startHubSpotSandbox({ scenario: generateScenario({ owners: 1, dealsPerOwner: 1 }) });
+    sandbox = await startSandbox({ scenario: generateScenario({ owners: 1, dealsPerOwner: 1 }) });
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const code = await sandboxCommand.run([
       'set-deal',
