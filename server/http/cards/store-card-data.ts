@@ -138,31 +138,50 @@ export interface CardCacheLimits {
 /** CARD_CACHE_MAX_DEALS overrides the input bound (0 turns caching of inputs off). */
 export function cardCacheLimits(env: NodeJS.ProcessEnv = process.env): CardCacheLimits {
   const deals = Number(env.CARD_CACHE_MAX_DEALS ?? 200_000);
-  return { inputDeals: Number.isFinite(deals) && deals >= 0 ? deals : 200_000, estimates: 10_000 };
+  return { inputDeals: Number.isFinite(deals) && deals >= 0 ? deals : 200_000, estimates: 1_000 };
 }
 
-type Inputs = { plans: Plan[]; data: DataSet };
+type Inputs = { plans: Plan[]; data: DataSet; byId: Map<string, Deal> };
 type Estimated = { estimate: DealEstimate; calculatedAt: Date | null };
 
 export function storeCardData(db: Db, estimate: DealEstimator, limits: CardCacheLimits = cardCacheLimits()): CardData {
   // Keyed by the payees the deal credits: estimateInputs reads exactly the same records for any deal that credits
   // the same payees, so every deal of a seller shares one entry.
   const inputs = new RevisionCache<Inputs>(limits.inputDeals, (v) => Math.max(1, v.data.deals.length));
+  // Which inputs entry holds a deal, so a deal already in memory is not read again (a miss falls back to the store).
+  const inputKeyOf = new Map<string, string>();
+  // Estimates keep the engine's lazily explained lines, and those keep their partition state: bound them by count.
   const estimates = new RevisionCache<Estimated>(limits.estimates);
+  const freshness = new RevisionCache<Date | null>(limits.estimates);
+
+  async function dealAndInputs(tenantId: string, dealId: string, revision: string | null): Promise<{ deal: Deal; prepared: Inputs } | null> {
+    const known = inputKeyOf.get(`${tenantId}\u0000${dealId}`);
+    const cached = known === undefined ? undefined : inputs.get(known, revision);
+    const inMemory = cached?.byId.get(dealId);
+    if (cached && inMemory) return { deal: inMemory, prepared: cached };
+    const deal = await getDeal(db, tenantId, dealId);
+    if (!deal) return null;
+    const key = JSON.stringify([tenantId, [...new Set(dealPayeeIds(deal))].sort()]);
+    let prepared = inputs.get(key, revision);
+    if (!prepared) {
+      const read = await estimateInputs(db, tenantId, deal);
+      prepared = { ...read, byId: new Map(read.data.deals.map((d) => [d.id, d])) };
+      inputs.set(key, revision, prepared);
+      if (inputKeyOf.size + prepared.byId.size > 2 * limits.inputDeals) inputKeyOf.clear();
+      for (const id of prepared.byId.keys()) inputKeyOf.set(`${tenantId}\u0000${id}`, key);
+    }
+    return { deal, prepared };
+  }
+
   return {
     async estimateDeal(tenantId, dealId, whatIf, now) {
       const revision = await dataRevision(db, tenantId);
       const resultKey = JSON.stringify([tenantId, dealId, whatIf?.amount ?? null, whatIf?.closeDate ?? null, isoDay(now)]);
       const done = estimates.get(resultKey, revision);
       if (done) return done;
-      const deal = await getDeal(db, tenantId, dealId);
-      if (!deal) return null;
-      const inputKey = JSON.stringify([tenantId, [...new Set(dealPayeeIds(deal))].sort()]);
-      let prepared = inputs.get(inputKey, revision);
-      if (!prepared) {
-        prepared = await estimateInputs(db, tenantId, deal);
-        inputs.set(inputKey, revision, prepared);
-      }
+      const found = await dealAndInputs(tenantId, dealId, revision);
+      if (!found) return null;
+      const { deal, prepared } = found;
       const { plans, data } = prepared;
       // Without a plan nothing pays: say so (empty) rather than ask the engine.
       if (plans.length === 0)
@@ -173,10 +192,14 @@ export function storeCardData(db: Db, estimate: DealEstimator, limits: CardCache
       const result = estimate({ plans, data, dealId, whatIf, asOf: isoDay(now) });
       const credited = result.payees.map((p) => p.payeeId);
       const year = result.periodId ? yearOfPeriod(result.periodId) : String(now.getUTCFullYear());
-      const out: Estimated = {
-        estimate: result,
-        calculatedAt: credited.length > 0 ? await publishedAt(db, tenantId, credited, year) : null,
-      };
+      let calculatedAt: Date | null = null;
+      if (credited.length > 0) {
+        const key = JSON.stringify([tenantId, year, [...credited].sort()]);
+        const known = freshness.get(key, revision);
+        calculatedAt = known !== undefined ? known : await publishedAt(db, tenantId, credited, year);
+        if (known === undefined) freshness.set(key, revision, calculatedAt);
+      }
+      const out: Estimated = { estimate: result, calculatedAt };
       estimates.set(resultKey, revision, out);
       return out;
     },
