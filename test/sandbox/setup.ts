@@ -4,7 +4,11 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { startHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from '../../server/sandbox/hubspot/index.js';
+import {
+  startHubSpotSandbox,
+  type HubSpotSandbox,
+  type HubSpotSandboxOptions,
+} from '../../server/sandbox/hubspot/index.js';
 
 /** Call at the top of a test file; use the returned function instead of startHubSpotSandbox. */
 export function sandboxPerTest(): (options?: HubSpotSandboxOptions) => Promise<HubSpotSandbox> {

@@ -330,6 +330,12 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     startedAt: iso(startedAt),
     completedAt: iso(now()),
   });
+  /** A batch answer: 207 Multi-Status as soon as one input failed. */
+  const sendBatch = (res: Response, startedAt: number, results: unknown[], errors: unknown[]) =>
+    res.status(errors.length > 0 ? 207 : 200).json(batchEnvelope(startedAt, results, errors));
+  /** HubSpot's one error entry for the ids of a batch it could not find, or none. */
+  const notFoundErrors = (ids: string[], message: string) =>
+    ids.length > 0 ? [{ status: 'error', category: 'OBJECT_NOT_FOUND', message, context: { ids } }] : [];
   const tooMany = (res: Response, n: number) =>
     fail(res, 400, `Too many inputs: ${n}. The maximum batch size is ${limits.batchMax}.`, 'VALIDATION_ERROR');
   const badBody = (res: Response, error: z.ZodError) =>
@@ -568,18 +574,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
         })),
       });
     }
-    const errors =
-      missing.length > 0
-        ? [
-            {
-              status: 'error',
-              category: 'OBJECT_NOT_FOUND',
-              message: 'Could not get some DEAL objects, they may be deleted or not exist.',
-              context: { ids: missing },
-            },
-          ]
-        : [];
-    res.status(errors.length > 0 ? 207 : 200).json(batchEnvelope(startedAt, results, errors));
+    const message = 'Could not get some DEAL objects, they may be deleted or not exist.';
+    sendBatch(res, startedAt, results, notFoundErrors(missing, message));
   });
 
   api.post('/crm/v3/objects/:objectType/search', (req, res) => {
@@ -630,18 +626,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       if (o) results.push(asObject(o, parsed.data.properties, type === 'deals' ? DEAL_DEFAULTS : []));
       else missing.push(id);
     }
-    const errors =
-      missing.length > 0
-        ? [
-            {
-              status: 'error',
-              category: 'OBJECT_NOT_FOUND',
-              message: `Could not get some ${type.toUpperCase()} objects, they may be deleted or not exist.`,
-              context: { ids: missing },
-            },
-          ]
-        : [];
-    res.status(errors.length > 0 ? 207 : 200).json(batchEnvelope(startedAt, results, errors));
+    const message = `Could not get some ${type.toUpperCase()} objects, they may be deleted or not exist.`;
+    sendBatch(res, startedAt, results, notFoundErrors(missing, message));
   });
 
   api.post('/crm/v3/objects/deals/batch/update', (req, res) => {
@@ -668,18 +654,8 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       const input = parsed.data.inputs.find((i) => i.id === o.id)!;
       return asObject(o, Object.keys(input.properties), []);
     });
-    const errors =
-      outcome.missing.length > 0
-        ? [
-            {
-              status: 'error',
-              category: 'OBJECT_NOT_FOUND',
-              message: 'Could not update some DEAL objects, they may be deleted or not exist.',
-              context: { ids: outcome.missing },
-            },
-          ]
-        : [];
-    res.status(errors.length > 0 ? 207 : 200).json(batchEnvelope(startedAt, results, errors));
+    const message = 'Could not update some DEAL objects, they may be deleted or not exist.';
+    sendBatch(res, startedAt, results, notFoundErrors(outcome.missing, message));
   });
 
   api.get('/crm/v3/objects/:objectType', (req, res) => {
@@ -755,7 +731,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       message: `No contacts are associated with deal ${id}.`,
       context: { fromObjectId: [id] },
     }));
-    res.status(errors.length > 0 ? 207 : 200).json(batchEnvelope(startedAt, results, errors));
+    sendBatch(res, startedAt, results, errors);
   });
 
   // ---- custom object schemas (capability probe) ----
