@@ -51,6 +51,11 @@ export interface HubSpotSyncSettings {
   goalPeriod?: PeriodKind;
   /** Read deal → contact associations (the contact card needs them); default true. */
   contacts?: boolean;
+  /**
+   * Open deals closing this many periods after the current one still get an estimated commission (default 1;
+   * null: none). Read and validated by server/writeback/open-deal-estimates.ts.
+   */
+  estimatePeriodsAhead?: number | null;
 }
 
 export interface SyncProgress {
