@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { planSchema, planVersionSchema, toFieldErrors, type Plan } from '../../src/plan/index.js';
 import { getPlan, listPlanRevisions, listPlans, savePlanRevision } from '../store/repos/plans.js';
+import type { Db } from '../store/repos/db.js';
 import type { Feature } from '../app.js';
 import { conflict, invalid, notFound, type FieldError } from './errors.js';
 import { recordChange } from './audit-trail.js';
@@ -31,6 +32,13 @@ function view(r: { plan: Plan; revision: number; createdBy: string; createdAt: D
   return { plan: r.plan, revision: r.revision, createdBy: r.createdBy, createdAt: r.createdAt.toISOString() };
 }
 
+/** The plan's latest revision; 404 when the tenant has no such plan. */
+async function existingPlan(db: Db, tenantId: string, planId: string) {
+  const found = await getPlan(db, tenantId, planId);
+  if (!found) throw notFound(`Plan ${planId}`);
+  return found;
+}
+
 export const plansFeature: Feature = ({ api, deps }) => {
   const db = deps.store.db;
 
@@ -53,9 +61,7 @@ export const plansFeature: Feature = ({ api, deps }) => {
     params: planIdParams,
     response: planView,
     handle: async ({ params, principal }) => {
-      const found = await getPlan(db, principal.tenantId, params.planId);
-      if (!found) throw notFound(`Plan ${params.planId}`);
-      return view(found);
+      return view(await existingPlan(db, principal.tenantId, params.planId));
     },
   });
 
@@ -68,8 +74,7 @@ export const plansFeature: Feature = ({ api, deps }) => {
     params: planIdParams,
     response: versionsView,
     handle: async ({ params, principal }) => {
-      const found = await getPlan(db, principal.tenantId, params.planId);
-      if (!found) throw notFound(`Plan ${params.planId}`);
+      const found = await existingPlan(db, principal.tenantId, params.planId);
       const revisions = await listPlanRevisions(db, principal.tenantId, params.planId);
       return {
         planId: params.planId,
@@ -111,8 +116,7 @@ export const plansFeature: Feature = ({ api, deps }) => {
     response: planView,
     handle: async ({ params, body, principal }) =>
       db.transaction().execute(async (trx) => {
-        const current = await getPlan(trx, principal.tenantId, params.planId);
-        if (!current) throw notFound(`Plan ${params.planId}`);
+        const current = await existingPlan(trx, principal.tenantId, params.planId);
         const next = appendVersion(current.plan, body);
         const saved = await savePlanRevision(trx, principal.tenantId, next, principal.actor);
         await recordChange(trx, principal, deps.now(), { action: 'plan.saved', entityType: 'plan', entityId: params.planId, before: current.plan, after: next });
@@ -133,8 +137,7 @@ export const plansFeature: Feature = ({ api, deps }) => {
       const plan = body;
       if (plan.id !== params.planId) throw invalid([{ path: 'body.id', message: `must be "${params.planId}" (the plan in the path)` }]);
       return db.transaction().execute(async (trx) => {
-        const current = await getPlan(trx, principal.tenantId, params.planId);
-        if (!current) throw notFound(`Plan ${params.planId}`);
+        const current = await existingPlan(trx, principal.tenantId, params.planId);
         assertHistoryKept(current.plan, plan);
         if (isDeepStrictEqual(current.plan, plan)) return view(current);
         const saved = await savePlanRevision(trx, principal.tenantId, plan, principal.actor);
