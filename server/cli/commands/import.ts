@@ -7,8 +7,7 @@ import { extname } from 'node:path';
 import { recordAudit } from '../../audit/index.js';
 import { applyImport } from '../../import/apply.js';
 import { IMPORT_KINDS, parseCsvImport, parseJsonImport, type ImportKind } from '../../import/parse.js';
-import { tenantExists } from '../../store/index.js';
-import { cliActor, withStore } from '../operator/store-from-env.js';
+import { cliActor, withTenantStore } from '../operator/store-from-env.js';
 import { parseCommand } from '../parse-command.js';
 
 const HELP = `Usage: attain import --tenant <id> --file <data.json | records.csv> [--kind ${IMPORT_KINDS.join('|')}]
@@ -59,11 +58,7 @@ async function run(argv: string[]): Promise<number> {
   const { batch, locate } = parsed;
   const tenantId = values.tenant;
 
-  return withStore('import', async (store) => {
-    if (!(await tenantExists(store.db, tenantId))) {
-      console.error(`attain import: tenant "${tenantId}" does not exist`);
-      return 1;
-    }
+  return withTenantStore('import', tenantId, async (store) => {
     const result = await store.db.transaction().execute(async (trx) => {
       const applied = await applyImport(trx, tenantId, batch, locate);
       if (applied.ok) {

@@ -4,8 +4,7 @@
  */
 import { domainEngine } from '../../calc/engine.js';
 import { recalculateTenant } from '../../calc/index.js';
-import { tenantExists } from '../../store/index.js';
-import { cliActor, withStore } from '../operator/store-from-env.js';
+import { cliActor, withTenantStore } from '../operator/store-from-env.js';
 import { parseCommand } from '../parse-command.js';
 
 const HELP = `Usage: attain recalc --tenant <id>
@@ -22,11 +21,7 @@ async function run(argv: string[]): Promise<number> {
     console.error(`attain recalc: --tenant is required\n\n${HELP}`);
     return 2;
   }
-  return withStore('recalc', async (store) => {
-    if (!(await tenantExists(store.db, tenantId))) {
-      console.error(`attain recalc: tenant "${tenantId}" does not exist`);
-      return 1;
-    }
+  return withTenantStore('recalc', tenantId, async (store) => {
     const started = performance.now();
     console.log(`recalculating ${tenantId} …`);
     const result = await recalculateTenant(store.db, tenantId, { now: new Date(), actor: cliActor(), engine: domainEngine });

@@ -4,8 +4,8 @@
  */
 import { ROLES, type Role } from '../../auth/principal.js';
 import { recordAudit } from '../../audit/index.js';
-import { createApiToken, getPayee, listApiTokens, revokeApiToken, tenantExists } from '../../store/index.js';
-import { cliActor, withStore } from '../operator/store-from-env.js';
+import { createApiToken, getPayee, listApiTokens, revokeApiToken } from '../../store/index.js';
+import { cliActor, withTenantStore } from '../operator/store-from-env.js';
 import { parseCommand } from '../parse-command.js';
 
 const HELP = `Usage:
@@ -37,11 +37,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (sub === 'revoke' && !values.id) return usage('--id is required');
 
-  return withStore('token', async (store) => {
-    if (!(await tenantExists(store.db, tenantId))) {
-      console.error(`attain token: tenant "${tenantId}" does not exist`);
-      return 1;
-    }
+  return withTenantStore('token', tenantId, async (store) => {
     if (sub === 'list') {
       for (const t of await listApiTokens(store.db, tenantId)) {
         console.log([t.tokenId, t.role.padEnd(7), (t.payeeId ?? '-').padEnd(12), t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active', t.name].join('  '));
