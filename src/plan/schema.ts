@@ -15,7 +15,7 @@ const ratio = nonNegativeDecimalString;
 export const periodKindSchema = z.enum(['month', 'quarter', 'year']);
 
 /** Which deals count for a component, SPIF or the whole plan. Every list is "any of"; omitted = no filter. */
-export const creditFilterSchema = z.object({
+export const creditFilterSchema = z.strictObject({
   pipelines: z.array(z.string()).optional(),
   stages: z.array(z.string()).optional(),
   /** Matches line-item products; only the matching line items' amounts (and quantities) are credited. */
@@ -26,7 +26,7 @@ export const creditFilterSchema = z.object({
 });
 
 /** Crediting: who gets how much of which deal, when, in plan currency. */
-export const creditingSchema = z.object({
+export const creditingSchema = z.strictObject({
   /** The date a credit counts on. Booked: the close date; invoiced / cash: the invoice or receipt date. */
   creditDate: z.enum(['closeDate']).default('closeDate'),
   /** booked = full credit at close; invoiced / cashReceived = credit released as invoiced or paid (partial release). */
@@ -41,7 +41,7 @@ export const creditingSchema = z.object({
 });
 
 /** A gate: a minimum attainment that must be reached before a tier or component pays. */
-export const gateSchema = z.object({
+export const gateSchema = z.strictObject({
   /** self = this component's attainment; component = another component's; annual = year-to-date credit ÷ annual quota of `componentId` (default: this component). */
   on: z.enum(['self', 'component', 'annual']).default('self'),
   componentId: id.optional(),
@@ -50,7 +50,7 @@ export const gateSchema = z.object({
   whenMet: z.enum(['release', 'forfeit']).default('release'),
 });
 
-export const tierSchema = z.object({
+export const tierSchema = z.strictObject({
   /** Lower bound, inclusive. In the tier axis' unit: amount, attainment ratio ("1" = 100 %) or count. */
   from: nonNegativeDecimalString,
   /** Upper bound, exclusive; null = open-ended (only the last tier). A value exactly on an edge takes the higher tier. */
@@ -66,9 +66,9 @@ export const tierSchema = z.object({
   label: z.string().optional(),
 });
 
-export const curvePointSchema = z.object({ at: nonNegativeDecimalString, value: nonNegativeDecimalString });
+export const curvePointSchema = z.strictObject({ at: nonNegativeDecimalString, value: nonNegativeDecimalString });
 
-export const tierTableSchema = z.object({
+export const tierTableSchema = z.strictObject({
   /** marginal: each slice at its tier's rate · retroactive: the whole input at the rate of the tier reached · interpolated: `curve` read linearly. */
   application: z.enum(['marginal', 'retroactive', 'interpolated']).default('marginal'),
   /** transaction: each deal on its own · period: period-to-date cumulative (each credit lands on top of earlier ones) · year: year-to-date. */
@@ -88,15 +88,15 @@ export const tierTableSchema = z.object({
 
 export const capSchema = z.discriminatedUnion('kind', [
   /** The component's payout per measurement period stops at `amount`; the crossing deal is paid the remainder. */
-  z.object({ kind: z.literal('perPeriod'), amount: nonNegativeDecimalString }),
-  z.object({ kind: z.literal('perTransaction'), amount: nonNegativeDecimalString }),
+  z.strictObject({ kind: z.literal('perPeriod'), amount: nonNegativeDecimalString }),
+  z.strictObject({ kind: z.literal('perTransaction'), amount: nonNegativeDecimalString }),
   /** Lifetime payout per customer (deal.customerId) across plan years; the crossing deal is partly filled. */
-  z.object({ kind: z.literal('perCustomer'), amount: nonNegativeDecimalString }),
+  z.strictObject({ kind: z.literal('perCustomer'), amount: nonNegativeDecimalString }),
   /** Credit beyond `maxAttainment` × quota earns nothing on this component (the tier input stops there). */
-  z.object({ kind: z.literal('attainment'), maxAttainment: nonNegativeDecimalString }),
+  z.strictObject({ kind: z.literal('attainment'), maxAttainment: nonNegativeDecimalString }),
 ]);
 
-export const quotaRuleSchema = z.object({
+export const quotaRuleSchema = z.strictObject({
   /** data = quotas from the data set (quotas[].componentId = this component, or none for the primary); plan = `amount` for every payee. */
   source: z.enum(['data', 'plan']).default('data'),
   amount: nonNegativeDecimalString.optional(),
@@ -110,7 +110,7 @@ export const quotaRuleSchema = z.object({
   proration: z.enum(['none', 'days', 'months']).default('none'),
 });
 
-export const componentSchema = z.object({
+export const componentSchema = z.strictObject({
   id,
   name: z.string().min(1),
   /** Share of the plan's target incentive this component carries (weights of weighted components total 1). */
@@ -126,7 +126,7 @@ export const componentSchema = z.object({
   caps: z.array(capSchema).default([]),
 });
 
-export const bonusSchema = z.object({
+export const bonusSchema = z.strictObject({
   id,
   name: z.string().min(1),
   /** Attainment of this component decides the bonus. */
@@ -137,23 +137,23 @@ export const bonusSchema = z.object({
   period: periodKindSchema.optional(),
   minAttainment: ratio.optional(),
   amount: nonNegativeDecimalString.optional(),
-  steps: z.array(z.object({ minAttainment: ratio, amount: nonNegativeDecimalString })).optional(),
+  steps: z.array(z.strictObject({ minAttainment: ratio, amount: nonNegativeDecimalString })).optional(),
 });
 
 export const spifPayoutSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('perDeal'), amount: nonNegativeDecimalString }),
-  z.object({ kind: z.literal('perUnit'), amount: nonNegativeDecimalString }),
-  z.object({ kind: z.literal('percentOfRevenue'), rate: nonNegativeDecimalString }),
+  z.strictObject({ kind: z.literal('perDeal'), amount: nonNegativeDecimalString }),
+  z.strictObject({ kind: z.literal('perUnit'), amount: nonNegativeDecimalString }),
+  z.strictObject({ kind: z.literal('percentOfRevenue'), rate: nonNegativeDecimalString }),
   /** Each qualifying deal pays the amount of the tier its running count (1-based, within the window) falls in. */
-  z.object({
+  z.strictObject({
     kind: z.literal('tieredByCount'),
-    tiers: z.array(z.object({ from: nonNegativeDecimalString, to: nonNegativeDecimalString.nullable(), amount: nonNegativeDecimalString })),
+    tiers: z.array(z.strictObject({ from: nonNegativeDecimalString, to: nonNegativeDecimalString.nullable(), amount: nonNegativeDecimalString })),
   }),
   /** A pool shared by the payees of `teamId` (default: everyone on the plan) in proportion to qualifying credit, paid at the window's end. */
-  z.object({ kind: z.literal('teamPool'), amount: nonNegativeDecimalString, teamId: id.optional() }),
+  z.strictObject({ kind: z.literal('teamPool'), amount: nonNegativeDecimalString, teamId: id.optional() }),
 ]);
 
-export const spifSchema = z.object({
+export const spifSchema = z.strictObject({
   id,
   name: z.string().min(1),
   /** Time box on the credit date, both inclusive. */
@@ -163,7 +163,7 @@ export const spifSchema = z.object({
   payout: spifPayoutSchema,
 });
 
-export const drawSchema = z.object({
+export const drawSchema = z.strictObject({
   /** recoverable: draw top-ups are a balance recovered from later earnings above the draw · nonRecoverable: a guarantee, never recovered. */
   kind: z.enum(['recoverable', 'nonRecoverable']),
   /** Guaranteed amount per draw period. */
@@ -180,18 +180,18 @@ export const drawSchema = z.object({
   recoveryCap: ratio.optional(),
 });
 
-export const clawbackSchema = z.object({
+export const clawbackSchema = z.strictObject({
   /** Share of the cancelled deal's paid lines reclaimed when no schedule is given ("1" = 100 %). */
   percent: ratio.default('1'),
   /** By whole months from close to cancellation: the first row with months < monthsSinceCloseBelow wins; past the last row 0 %. */
-  schedule: z.array(z.object({ monthsSinceCloseBelow: z.number().int().positive(), percent: ratio })).optional(),
+  schedule: z.array(z.strictObject({ monthsSinceCloseBelow: z.number().int().positive(), percent: ratio })).optional(),
   /** originalRate: reclaim from the commission the deal was paid (its original tier rate), never recomputed at today's tier. */
   method: z.enum(['originalRate']).default('originalRate'),
   /** Which lines are reclaimed. */
   appliesTo: z.array(z.enum(['commission', 'spif'])).default(['commission']),
 });
 
-export const overrideSchema = z.object({
+export const overrideSchema = z.strictObject({
   id,
   name: z.string().min(1),
   /** teamRevenue: rate × the team's credited revenue · teamEarnings: rate × the team's commission earnings. */
@@ -206,7 +206,7 @@ export const overrideSchema = z.object({
   minTeamAttainment: ratio.optional(),
 });
 
-export const targetIncentiveSchema = z.object({
+export const targetIncentiveSchema = z.strictObject({
   amount: nonNegativeDecimalString,
   /** The period `amount` is stated for; a component's share per measurement period is converted by months. */
   per: periodKindSchema.default('year'),
@@ -214,7 +214,7 @@ export const targetIncentiveSchema = z.object({
   byPayee: z.record(z.string(), nonNegativeDecimalString).optional(),
 });
 
-export const planVersionSchema = z.object({
+export const planVersionSchema = z.strictObject({
   id,
   /** Inclusive. A measurement period uses the version in force on its first day. */
   effectiveFrom: isoDate,
@@ -237,21 +237,21 @@ export const planVersionSchema = z.object({
   overrides: z.array(overrideSchema).default([]),
 });
 
-export const roundingSchema = z.object({
+export const roundingSchema = z.strictObject({
   /** line: every payout line is rounded · statement: lines stay exact, the statement total is rounded and the difference is a rounding line. */
   scope: z.enum(['line', 'statement']).default('line'),
   decimals: z.number().int().min(0).max(8).default(2),
   mode: z.enum(ROUNDING_MODE_NAMES).default('half-even'),
 });
 
-export const planObjectSchema = z.object({
+export const planObjectSchema = z.strictObject({
   id,
   name: z.string().min(1),
   currency: currencyCode,
-  calendar: z.object({ fiscalYearStartMonth: z.number().int().min(1).max(12) }).default({ fiscalYearStartMonth: 1 }),
+  calendar: z.strictObject({ fiscalYearStartMonth: z.number().int().min(1).max(12) }).default({ fiscalYearStartMonth: 1 }),
   rounding: roundingSchema.default({ scope: 'line', decimals: 2, mode: 'half-even' }),
   /** Settlement: each statement pays earned-to-date in the plan year minus paid-to-date (payments), so restatements self-correct. */
-  settlement: z.object({ method: z.enum(['earnedMinusPaid']).default('earnedMinusPaid') }).default({ method: 'earnedMinusPaid' }),
+  settlement: z.strictObject({ method: z.enum(['earnedMinusPaid']).default('earnedMinusPaid') }).default({ method: 'earnedMinusPaid' }),
   versions: z.array(planVersionSchema).min(1, { message: 'a plan needs at least one version' }),
 });
 

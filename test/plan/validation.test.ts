@@ -79,3 +79,13 @@ describe('a data set against the plans', () => {
     expect(check.warnings.map((w) => w.code).sort()).toEqual(['deal-without-owner', 'missing-fx-rate', 'payee-without-plan']);
   });
 });
+
+describe('plan files are strict', () => {
+  it('rejects a misspelt switch instead of silently ignoring it', () => {
+    const errors = errorsOf((p) => {
+      (p.versions[0]!.components[0]!.rates.tiers[1] as Record<string, unknown>).multiplyer = '1.5';
+    });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^versions\.0\.components\.0\.rates\.tiers\.1: .*multiplyer/);
+  });
+});
