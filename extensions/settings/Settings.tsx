@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import {
+  Accordion,
   Alert,
   Button,
   DateInput,
@@ -20,13 +21,16 @@ import {
   Tabs,
   Text,
   TextArea,
+  Tile,
+  hubspot,
   useExtensionContext,
 } from '@hubspot/ui-extensions';
 import type { PlanCheckView, PlanPreviewView, PublishView, SettingsView } from '../../server/http/cards/schemas.js';
 import { LABELS, languageOf, type Labels, type Language } from '../i18n/index.js';
 import { callApi, useApi, useApiBase } from '../hooks/useApi.js';
 import { isoFromDateInput, parseAmountInput, type DateValue } from '../lib/amount.js';
-import { errorText } from '../lib/api.js';
+import { apiUrl, errorText } from '../lib/api.js';
+import { formFieldPaths, PlanForm, type Draft } from './PlanForm.js';
 import { Failed, Loading } from '../lib/states.js';
 import { RowsTable } from '../lib/table.js';
 
@@ -36,7 +40,7 @@ const NEW = '__new__';
 type Outcome =
   | { kind: 'none' }
   | { kind: 'busy' }
-  | { kind: 'errors'; errors: PlanCheckView['errors'] }
+  | { kind: 'errors'; errors: PlanCheckView['errors']; title?: string }
   | { kind: 'valid' }
   | { kind: 'preview'; preview: PlanPreviewView }
   | { kind: 'published'; published: PublishView }
@@ -47,6 +51,44 @@ function draftFor(plan: Plan | undefined): string {
   const versions = (plan.definition as { versions?: unknown[] }).versions ?? [];
   const last = versions[versions.length - 1] as Record<string, unknown> | undefined;
   return last ? JSON.stringify({ ...last, id: '', effectiveFrom: '' }, null, 2) : '';
+}
+
+function draftObject(text: string): Draft | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Draft) : null;
+  } catch {
+    return null;
+  }
+}
+
+type FieldErrors = PlanCheckView['errors'];
+
+/** A plan call whose refusal carries the plan schema's field messages (4xx `{ error, errors }`), kept as data. */
+async function planCall<T>(apiBase: string, path: string, body: Record<string, unknown>): Promise<{ ok: true; data: T } | { ok: false; message: string; errors: FieldErrors }> {
+  const res = await hubspot.fetch(apiUrl(apiBase, path), { method: 'POST', body });
+  const json = (await res.json().catch(() => null)) as { error?: { message?: unknown }; errors?: unknown } | null;
+  if (res.ok) return { ok: true, data: json as T };
+  const message = typeof json?.error?.message === 'string' ? json.error.message : `HTTP ${res.status}`;
+  const errors = Array.isArray(json?.errors) ? (json.errors as FieldErrors) : [];
+  return { ok: false, message, errors };
+}
+
+/**
+ * The schema's messages for the draft version (`plan.versions.<n>.…`) that the form shows next to a field,
+ * keyed by the form's path; every other message stays in the list.
+ */
+function splitErrors(errors: FieldErrors, draft: Draft | null, draftIndex: number): { byField: Map<string, string>; rest: FieldErrors } {
+  const byField = new Map<string, string>();
+  const rest: FieldErrors = [];
+  const prefix = `plan.versions.${draftIndex}.`;
+  const fields = draft ? formFieldPaths(draft) : new Set<string>();
+  for (const e of errors) {
+    const local = e.path.startsWith(prefix) ? e.path.slice(prefix.length) : null;
+    if (local !== null && fields.has(local) && !byField.has(local)) byField.set(local, e.message);
+    else rest.push(e);
+  }
+  return { byField, rest };
 }
 
 /** The plan document to send: a new plan as typed, or the existing plan with the draft appended as its newest version. */
@@ -73,6 +115,11 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
   const [effectiveFrom, setEffectiveFrom] = useState<string | undefined>(undefined);
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'none' });
 
+  const draft = selected ? draftObject(text) : null;
+  const draftIndex = ((selected?.definition as { versions?: unknown[] } | undefined)?.versions ?? []).length;
+  const { byField, rest } = splitErrors(outcome.kind === 'errors' ? outcome.errors : [], draft, draftIndex);
+  const jsonEditor = <TextArea label={s.planJson} name="planJson" rows={16} value={text} onChange={setText} testId="plan-json" />;
+
   const run = async (action: 'check' | 'preview' | 'publish') => {
     const plan = composePlan(selected, text, effectiveFrom);
     if (!plan) return setOutcome({ kind: 'errors', errors: [{ path: '', message: s.notJson }] });
@@ -84,10 +131,12 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
         const r = await callApi<PlanCheckView>(apiBase, { path: '/hubspot/settings/plans/check', method: 'POST', body });
         setOutcome(r.ok ? { kind: 'valid' } : { kind: 'errors', errors: r.errors });
       } else if (action === 'preview') {
-        setOutcome({ kind: 'preview', preview: await callApi<PlanPreviewView>(apiBase, { path: '/hubspot/settings/plans/preview', method: 'POST', body }) });
+        const r = await planCall<PlanPreviewView>(apiBase, '/hubspot/settings/plans/preview', body);
+        setOutcome(r.ok ? { kind: 'preview', preview: r.data } : r.errors.length > 0 ? { kind: 'errors', errors: r.errors, title: r.message } : { kind: 'failed', message: r.message });
       } else {
-        const published = await callApi<PublishView>(apiBase, { path: '/hubspot/settings/plans/publish', method: 'POST', body });
-        setOutcome({ kind: 'published', published });
+        const r = await planCall<PublishView>(apiBase, '/hubspot/settings/plans/publish', body);
+        if (!r.ok) return setOutcome(r.errors.length > 0 ? { kind: 'errors', errors: r.errors, title: r.message } : { kind: 'failed', message: r.message });
+        setOutcome({ kind: 'published', published: r.data });
         onPublished();
       }
     } catch (err) {
@@ -119,7 +168,23 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
         </List>
       )}
       {selected && <DateInput label={s.effectiveFrom} name="effectiveFrom" format="YYYY-MM-DD" onChange={(d) => setEffectiveFrom(isoFromDateInput(d))} testId="effective-from" />}
-      <TextArea label={s.planJson} name="planJson" rows={16} value={text} onChange={setText} testId="plan-json" />
+      {selected ? (
+        <>
+          <Tile>
+            <Heading>{s.form.structured}</Heading>
+            {draft ? (
+              <PlanForm draft={draft} labels={labels} errors={byField} onChange={(next) => setText(JSON.stringify(next, null, 2))} />
+            ) : (
+              <Text testId="form-needs-json">{s.form.fixJson}</Text>
+            )}
+          </Tile>
+          <Accordion title={s.form.advanced} defaultOpen={false}>
+            {jsonEditor}
+          </Accordion>
+        </>
+      ) : (
+        jsonEditor
+      )}
       <Flex direction="row" gap="sm">
         <Button onClick={() => void run('check')} testId="check">
           {s.validate}
@@ -135,9 +200,10 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
       {outcome.kind === 'valid' && <Alert title={s.valid} variant="success" testId="valid" />}
       {outcome.kind === 'failed' && <Alert title={labels.errorTitle} variant="error" testId="failed">{outcome.message}</Alert>}
       {outcome.kind === 'errors' && (
-        <Alert title={labels.errorTitle} variant="error" testId="plan-errors">
+        <Alert title={outcome.title ?? labels.errorTitle} variant="error" testId="plan-errors">
+          {byField.size > 0 && <Text testId="plan-errors-at-fields">{s.form.fieldErrors(byField.size)}</Text>}
           <List>
-            {outcome.errors.map((e) => (
+            {rest.map((e) => (
               <Text key={`${e.path}:${e.message}`}>{e.path ? `${e.path}: ${e.message}` : e.message}</Text>
             ))}
           </List>
