@@ -28,7 +28,7 @@ import {
 import type { PlanCheckView, PlanPreviewView, PublishView, SettingsView } from '../../server/http/cards/schemas.js';
 import { LABELS, languageOf, type Labels, type Language } from '../i18n/index.js';
 import { callApi, useApi, useApiBase } from '../hooks/useApi.js';
-import { isoFromDateInput, parseAmountInput, type DateValue } from '../lib/amount.js';
+import { dateInputFromIso, isoFromDateInput, parseAmountInput, type DateValue } from '../lib/amount.js';
 import { apiUrl, errorText } from '../lib/api.js';
 import { formFieldPaths, PlanForm, type Draft } from './PlanForm.js';
 import { Failed, Loading } from '../lib/states.js';
@@ -82,7 +82,7 @@ function splitErrors(errors: FieldErrors, draft: Draft | null, draftIndex: numbe
   const byField = new Map<string, string>();
   const rest: FieldErrors = [];
   const prefix = `plan.versions.${draftIndex}.`;
-  const fields = draft ? formFieldPaths(draft) : new Set<string>();
+  const fields = draft ? new Set([...formFieldPaths(draft), 'effectiveFrom']) : new Set<string>();
   for (const e of errors) {
     const local = e.path.startsWith(prefix) ? e.path.slice(prefix.length) : null;
     if (local !== null && fields.has(local) && !byField.has(local)) byField.set(local, e.message);
@@ -92,7 +92,7 @@ function splitErrors(errors: FieldErrors, draft: Draft | null, draftIndex: numbe
 }
 
 /** The plan document to send: a new plan as typed, or the existing plan with the draft appended as its newest version. */
-function composePlan(selected: Plan | undefined, text: string, effectiveFrom: string | undefined): Record<string, unknown> | null {
+function composePlan(selected: Plan | undefined, text: string): Record<string, unknown> | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -101,7 +101,7 @@ function composePlan(selected: Plan | undefined, text: string, effectiveFrom: st
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
   if (!selected) return parsed as Record<string, unknown>;
-  const draft = { ...(parsed as Record<string, unknown>), ...(effectiveFrom ? { effectiveFrom } : {}) };
+  const draft = parsed as Record<string, unknown>;
   const versions = ((selected.definition as { versions?: unknown[] }).versions ?? []).slice();
   return { ...selected.definition, versions: [...versions, draft] };
 }
@@ -112,7 +112,6 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
   const [planId, setPlanId] = useState<string>(view.plans[0]?.id ?? NEW);
   const selected = view.plans.find((p) => p.id === planId);
   const [text, setText] = useState<string>(draftFor(selected));
-  const [effectiveFrom, setEffectiveFrom] = useState<string | undefined>(undefined);
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'none' });
 
   const draft = selected ? draftObject(text) : null;
@@ -121,7 +120,7 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
   const jsonEditor = <TextArea label={s.planJson} name="planJson" rows={16} value={text} onChange={setText} testId="plan-json" />;
 
   const run = async (action: 'check' | 'preview' | 'publish') => {
-    const plan = composePlan(selected, text, effectiveFrom);
+    const plan = composePlan(selected, text);
     if (!plan) return setOutcome({ kind: 'errors', errors: [{ path: '', message: s.notJson }] });
     if (!apiBase) return setOutcome({ kind: 'failed', message: 'API_BASE is not configured.' });
     setOutcome({ kind: 'busy' });
@@ -167,7 +166,19 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
           ))}
         </List>
       )}
-      {selected && <DateInput label={s.effectiveFrom} name="effectiveFrom" format="YYYY-MM-DD" onChange={(d) => setEffectiveFrom(isoFromDateInput(d))} testId="effective-from" />}
+      {selected && draft && (
+        // The draft's own effectiveFrom, so the date picker and the JSON view never disagree.
+        <DateInput
+          label={s.effectiveFrom}
+          name="effectiveFrom"
+          format="YYYY-MM-DD"
+          value={dateInputFromIso(typeof draft.effectiveFrom === 'string' ? draft.effectiveFrom : undefined) ?? undefined}
+          error={byField.has('effectiveFrom')}
+          validationMessage={byField.get('effectiveFrom') ?? ''}
+          onChange={(d) => setText(JSON.stringify({ ...draft, effectiveFrom: isoFromDateInput(d) ?? '' }, null, 2))}
+          testId="effective-from"
+        />
+      )}
       {selected ? (
         <>
           <Tile>

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Alert, Button, ErrorState, hubspot, Input, LoadingSpinner, Select, Tab, Table, TableBody, TableRow, Text, TextArea } from '@hubspot/ui-extensions';
+import { Alert, Button, DateInput, ErrorState, hubspot, Input, LoadingSpinner, Select, Tab, Table, TableBody, TableRow, Text, TextArea } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { Settings } from '../../extensions/settings/Settings.js';
 import { settingsView as settingsViewSchema, type SettingsView } from '../../server/http/cards/schemas.js';
@@ -92,9 +92,13 @@ describe('settings page', () => {
     expect(draft).toMatchObject({ id: '', effectiveFrom: '', components: [{ id: 'new-business' }] });
     findByTestId(TextArea, 'plan-json').trigger('onChange', JSON.stringify({ ...draft, id: '2026-v2', effectiveFrom: '2026-07-01' }) as never);
     await settle();
+    expect(findByTestId(DateInput, 'effective-from').props.value).toEqual({ year: 2026, month: 6, date: 1 });
 
     findByTestId(Button, 'check').trigger('onClick');
-    await eventually(() => expect(findByTestId(Alert, 'plan-errors').find(Text).text).toBe('plan.versions.1.effectiveFrom: must be a calendar date written YYYY-MM-DD'));
+    // The draft's effectiveFrom has a field (the date picker): the schema's message is shown there.
+    await eventually(() => expect(findByTestId(DateInput, 'effective-from').props.validationMessage).toBe('must be a calendar date written YYYY-MM-DD'));
+    expect(findByTestId(DateInput, 'effective-from').props.error).toBe(true);
+    expect(findByTestId(Alert, 'plan-errors').find(Text).text).toBe('1 message is shown next to its field.');
 
     findByTestId(Button, 'preview').trigger('onClick');
     await eventually(() => expect(findByTestId(Table, 'preview-table').find(TableBody).find(TableRow).childNodes.map((c) => plain((c as { text: string | null }).text))).toEqual(['Anna Jensen', 'DKK 37,800.00', 'DKK 38,250.00', 'DKK 450.00']));

@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Alert, Button, hubspot, Input, LoadingSpinner, Select, Text, TextArea } from '@hubspot/ui-extensions';
+import {
+  Alert,
+  Button,
+  DateInput,
+  hubspot,
+  Input,
+  LoadingSpinner,
+  Select,
+  Text,
+  TextArea,
+} from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { Settings } from '../../extensions/settings/Settings.js';
 import type { SettingsView } from '../../server/http/cards/schemas.js';
@@ -140,10 +150,13 @@ describe('settings page: structured plan editor', () => {
       ],
     });
 
-    // The JSON view edits the same draft: a change there shows in the form.
+    // The date picker writes the draft's effectiveFrom; the JSON view edits the same draft the form shows.
+    ui.findByTestId(DateInput, 'effective-from').trigger('onChange', { year: 2026, month: 6, date: 1 } as never);
+    await settle();
+    expect(ui.draft()).toMatchObject({ effectiveFrom: '2026-07-01' });
     ui.findByTestId(TextArea, 'plan-json').trigger(
       'onChange',
-      JSON.stringify({ ...ui.draft(), effectiveFrom: '2026-07-01' }) as never,
+      JSON.stringify({ ...ui.draft(), id: '2026-v2' }) as never,
     );
     await settle();
     expect(ui.input('components.0.rates.tiers.1.rate').props.value).toBe('0.06');
@@ -264,6 +277,10 @@ describe('settings page: structured plan editor', () => {
                 message: 'must be a non-negative decimal such as 1250.50',
               },
               { path: 'plan.versions.1.effectiveFrom', message: 'must be a calendar date written YYYY-MM-DD' },
+              {
+                path: 'plan.versions.1.components.0.quota.amount',
+                message: 'is required when the quota comes from the plan',
+              },
             ],
           })
         : path.endsWith('/plans/publish')
@@ -292,9 +309,12 @@ describe('settings page: structured plan editor', () => {
     expect(ui.input('components.0.rates.tiers.1.rate').props.error).toBe(true);
     expect(ui.input('components.0.rates.tiers.0.rate').props.error).toBe(false);
     const alert = ui.findByTestId(Alert, 'plan-errors');
-    expect(ui.findByTestId(Text, 'plan-errors-at-fields').text).toBe('1 message is shown next to its field.');
+    expect(ui.findByTestId(DateInput, 'effective-from').props.validationMessage).toBe(
+      'must be a calendar date written YYYY-MM-DD',
+    );
+    expect(ui.findByTestId(Text, 'plan-errors-at-fields').text).toBe('2 messages are shown next to their fields.');
     expect(alert.findAll(Text).map((t) => t.text)).toContain(
-      'plan.versions.1.effectiveFrom: must be a calendar date written YYYY-MM-DD',
+      'plan.versions.1.components.0.quota.amount: is required when the quota comes from the plan',
     );
     expect(
       alert
