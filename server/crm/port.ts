@@ -112,6 +112,31 @@ export interface Capabilities {
   timeZone: string;
 }
 
+/**
+ * One payee's figures for one published period, as written to the CRM's attainment object (custom objects only).
+ * Decimal strings; `attainment` is in percent, rounded like the deal's ownerAttainment ('120.00').
+ */
+export interface AttainmentRecord {
+  payeeId: string;
+  payeeName: string;
+  periodId: string;
+  currency: string;
+  quota: string;
+  credited: string;
+  attainment: string;
+  earnings: string;
+}
+
+/** Per record, keyed like the CRM's unique property: `<payeeId>:<periodId>`. */
+export type AttainmentWriteResult =
+  | { key: string; ok: true; recordId: string }
+  | { key: string; ok: false; retryable: boolean; category: string; message: string };
+
+export interface AttainmentObject {
+  objectTypeId: string;
+  created: boolean;
+}
+
 export interface CrmConnector {
   readonly crm: 'hubspot' | 'salesforce';
   capabilities(): Promise<Capabilities>;
@@ -134,4 +159,15 @@ export interface CrmConnector {
   checkProperties(): Promise<PropertyProblem[]>;
   /** Writes result values in batches of the CRM's maximum size; one result per input record. */
   writeDealProperties(writes: readonly DealWrite[]): Promise<WriteResult[]>;
+  /** Creates the attainment object type when it is missing; idempotent. Needs the customObjects capability. */
+  ensureAttainmentObject?(): Promise<AttainmentObject>;
+  /**
+   * Creates or updates attainment records by their unique key, in batches of the CRM's maximum size; the
+   * fields given replace those stored, the others stay. One result per input record.
+   */
+  writeAttainmentRecords?(records: ReadonlyArray<Partial<AttainmentRecord> & Pick<AttainmentRecord, 'payeeId' | 'periodId'>>): Promise<AttainmentWriteResult[]>;
+}
+
+export function attainmentKey(payeeId: string, periodId: string): string {
+  return `${payeeId}:${periodId}`;
 }

@@ -120,11 +120,13 @@ export function dealValues(
     creditedAmount: credited,
     commissionPeriod: periodId,
     tierReached: highestTier(primary),
-    ownerAttainment: toDecimalString(
-      round(dec(statement.attainment).times(HUNDRED), ATTAINMENT_DECIMALS, 'half-even'),
-      ATTAINMENT_DECIMALS,
-    ),
+    ownerAttainment: attainmentPercent(statement.attainment),
   };
+}
+
+/** An attainment ratio ('1.2') as written to HubSpot: percent, half-even to 2 decimals ('120.00'). */
+export function attainmentPercent(ratio: string): string {
+  return toDecimalString(round(dec(ratio).times(HUNDRED), ATTAINMENT_DECIMALS, 'half-even'), ATTAINMENT_DECIMALS);
 }
 
 export function resultKey(payeeId: string, periodId: string): string {

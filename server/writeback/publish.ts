@@ -27,11 +27,14 @@ import {
   type EstimateWindow,
 } from './open-deal-estimates.js';
 import { writeBackDeals, type WriteBackReport } from './writeback.js';
+import { writeAttainmentRecords, type AttainmentReport } from './attainment-records.js';
 
 export interface PublishOptions {
   db: Db;
   tenantId: string;
-  connector: Pick<CrmConnector, 'checkProperties' | 'writeDealProperties'>;
+  /** With `capabilities` the attainment records are written too (custom objects) or reported unavailable. */
+  connector: Pick<CrmConnector, 'checkProperties' | 'writeDealProperties' | 'writeAttainmentRecords'> &
+    Partial<Pick<CrmConnector, 'capabilities'>>;
   now: () => Date;
   engine?: CalcEngine;
   afterBatch?: (batch: { sent: number; ok: number }) => Promise<void> | void;
@@ -41,6 +44,8 @@ export interface PublishReport {
   recalculation: RecalcResult | null;
   dealsConsidered: number;
   writeBack: WriteBackReport;
+  /** Null when no partition was recalculated or the connector cannot tell its capabilities. */
+  attainmentRecords: AttainmentReport | null;
 }
 
 /**
@@ -117,12 +122,17 @@ export async function publishDirty(options: PublishOptions): Promise<PublishRepo
     },
     desired,
   );
-  // Property problems: nothing was written, keep the marks so the write happens once they are fixed.
-  if (writeBack.problems.length === 0) {
+  const attainmentRecords =
+    writeBack.problems.length === 0 && dirty.partitions.length > 0
+      ? await writeAttainmentRecords(options, dirty.partitions)
+      : null;
+  // Property problems: nothing was written, keep the marks so the write happens once they are fixed. The same
+  // for attainment records that may still go through: the next run recalculates and retries them.
+  if (writeBack.problems.length === 0 && !attainmentRecords?.failed.some((f) => f.retryable)) {
     await clearDirty(db, tenantId, dirty);
     if (moved) await recordWindow(db, tenantId, window, options.now());
   }
-  return { recalculation, dealsConsidered: byId.size, writeBack };
+  return { recalculation, dealsConsidered: byId.size, writeBack, attainmentRecords };
 }
 
 async function listDealsById(db: Db, tenantId: string, ids: readonly string[]): Promise<Deal[]> {

@@ -100,6 +100,7 @@ export function buildApiGroups(basePath: string) {
     goalsSearch: crm.objects.goals.searchApi,
     dealSplitsBatch: crm.objects.dealSplits.batchApi,
     schemas: crm.schemas.coreApi,
+    objectsBatch: crm.objects.batchApi,
     /** For endpoints without a typed wrapper (account details); see `getJson`. */
     raw: client,
   };

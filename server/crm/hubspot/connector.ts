@@ -3,7 +3,11 @@
  * portal's caller (shared limiter, retries). Payloads are zod-parsed and mapped in ./mapping.ts.
  */
 import type { Payee, Team } from '../../../src/data/index.js';
+import { attainmentKey } from '../port.js';
 import type {
+  AttainmentObject,
+  AttainmentRecord,
+  AttainmentWriteResult,
   Capabilities,
   CrmConnector,
   DealPage,
@@ -30,6 +34,15 @@ import {
   type AccessTokenSource,
   type ApiGroups,
 } from './client.js';
+import {
+  ATTAINMENT_KEY_PROPERTY,
+  ATTAINMENT_PROPERTY_BY_FIELD,
+  ATTAINMENT_SCHEMA,
+  customSchemaSchema,
+  customSchemasSchema,
+  schemaProblems,
+  ATTAINMENT_OBJECT_NAME,
+} from './attainment-object.js';
 import { HubSpotError } from './errors.js';
 import {
   DEFAULT_PORTAL_LIMITS,
@@ -103,6 +116,7 @@ export class HubSpotConnector implements CrmConnector {
   private readonly dealProperties: string[];
   private account: Promise<AccountDetails> | null = null;
   private dealContext: Promise<DealContext> | null = null;
+  private attainmentObject: Promise<AttainmentObject> | null = null;
 
   constructor(private readonly options: HubSpotConnectorOptions) {
     const limits = options.limits ?? DEFAULT_PORTAL_LIMITS;
@@ -533,6 +547,111 @@ export class HubSpotConnector implements CrmConnector {
 
   async checkProperties(): Promise<PropertyProblem[]> {
     return checkDefinitions(await this.dealPropertyMap());
+  }
+
+  /** The attainment object's type id, creating the object when it is missing; looked up once per connector. */
+  ensureAttainmentObject(): Promise<AttainmentObject> {
+    if (!this.attainmentObject) {
+      const loading = this.loadAttainmentObject();
+      loading.catch(() => {
+        if (this.attainmentObject === loading) this.attainmentObject = null;
+      });
+      this.attainmentObject = loading;
+    }
+    return this.attainmentObject;
+  }
+
+  private async findAttainmentObject() {
+    const body = customSchemasSchema.parse(
+      await this.caller.call('reading custom object schemas', async () => this.api.schemas.getAll(false, await this.auth())),
+    );
+    return body.results.find((r) => r.name === ATTAINMENT_OBJECT_NAME) ?? null;
+  }
+
+  private async loadAttainmentObject(): Promise<AttainmentObject> {
+    let found = await this.findAttainmentObject();
+    let created = false;
+    if (!found) {
+      try {
+        found = customSchemaSchema.parse(
+          await this.caller.call('creating the attainment object', async () =>
+            this.api.schemas.create(
+              ATTAINMENT_SCHEMA as unknown as Parameters<ApiGroups['schemas']['create']>[0],
+              await this.auth(),
+            ),
+          ),
+        );
+        created = true;
+      } catch (e) {
+        // Created meanwhile by another instance (or by our own attempt whose answer was lost).
+        if (!(e instanceof HubSpotError && e.kind === 'conflict')) throw e;
+        found = await this.findAttainmentObject();
+        if (!found) throw e;
+      }
+    }
+    const problems = schemaProblems(found);
+    if (problems.length > 0)
+      throw new Error(`[Attain] the ${ATTAINMENT_OBJECT_NAME} object in HubSpot cannot be used: ${problems.join('; ')}`);
+    return { objectTypeId: found.objectTypeId, created };
+  }
+
+  async writeAttainmentRecords(
+    records: ReadonlyArray<Partial<AttainmentRecord> & Pick<AttainmentRecord, 'payeeId' | 'periodId'>>,
+  ): Promise<AttainmentWriteResult[]> {
+    const seen = new Set<string>();
+    for (const r of records) {
+      const key = attainmentKey(r.payeeId, r.periodId);
+      if (seen.has(key)) throw new Error(`[Attain] attainment record ${key} appears twice in one write; merge it first`);
+      seen.add(key);
+    }
+    const { objectTypeId } = await this.ensureAttainmentObject();
+    const results: AttainmentWriteResult[] = [];
+    for (const { body } of await this.inBatches(records, (chunk) => this.upsertAttainmentChunk(objectTypeId, chunk)))
+      results.push(...body);
+    return results;
+  }
+
+  private async upsertAttainmentChunk(
+    objectTypeId: string,
+    chunk: ReadonlyArray<Partial<AttainmentRecord> & Pick<AttainmentRecord, 'payeeId' | 'periodId'>>,
+  ): Promise<AttainmentWriteResult[]> {
+    const keys = chunk.map((r) => attainmentKey(r.payeeId, r.periodId));
+    const inputs = chunk.map((r, i) => {
+      const properties: Record<string, string> = {};
+      for (const [field, value] of Object.entries(r)) {
+        const name = ATTAINMENT_PROPERTY_BY_FIELD[field as keyof typeof ATTAINMENT_PROPERTY_BY_FIELD];
+        if (!name) throw new Error(`[Attain] unknown attainment field ${field}`);
+        if (value !== undefined) properties[name] = value;
+      }
+      return { id: keys[i]!, idProperty: ATTAINMENT_KEY_PROPERTY, properties };
+    });
+    let body;
+    try {
+      body = batchObjectsSchema.parse(
+        await this.caller.call('writing attainment records', async () =>
+          this.api.objectsBatch.upsert(objectTypeId, { inputs }, await this.auth()),
+        ),
+      );
+    } catch (e) {
+      if (!(e instanceof HubSpotError)) throw e;
+      return keys.map((key) => ({ key, ok: false, retryable: e.retryable, category: e.kind, message: e.message }));
+    }
+    const written = new Map<string, string>();
+    for (const raw of body.results) {
+      const o = crmObjectSchema.safeParse(raw);
+      const key = o.success ? o.data.properties[ATTAINMENT_KEY_PROPERTY] : undefined;
+      if (o.success && key) written.set(key, o.data.id);
+    }
+    const failed = new Map<string, StandardError>();
+    for (const err of body.errors ?? []) for (const id of err.context?.['ids'] ?? []) failed.set(id, err);
+    return keys.map((key): AttainmentWriteResult => {
+      const recordId = written.get(key);
+      if (recordId) return { key, ok: true, recordId };
+      const err = failed.get(key);
+      return err
+        ? { key, ok: false, retryable: RETRYABLE_CATEGORIES.has(err.category), category: err.category, message: err.message }
+        : { key, ok: false, retryable: true, category: 'UNCONFIRMED', message: 'HubSpot neither confirmed nor rejected this record' };
+    });
   }
 
   async writeDealProperties(writes: readonly DealWrite[]): Promise<WriteResult[]> {

@@ -173,6 +173,9 @@ export const settingsView = z.object({
     lastSync: z.string().nullable(),
     lastSyncText: z.string(),
     provisioning: z.string(),
+    /** Attainment records (custom object): written, unavailable on this portal's tier, or not checked yet. */
+    attainmentRecords: z.enum(['written', 'unavailable', 'unknown']).optional(),
+    attainmentRecordsText: z.string().optional(),
   }),
 });
 

@@ -13,6 +13,7 @@ import { calculate } from '../../../src/engine/index.js';
 import { parsePlan, type Plan } from '../../../src/plan/index.js';
 import { periodContaining } from '../../../src/time/index.js';
 import { recordAudit } from '../../audit/index.js';
+import { attainmentRecordsStatus } from '../../writeback/attainment-records.js';
 import { loadCalcInputs } from '../../calc/load-inputs.js';
 import type { RecalcPort } from '../../app.js';
 import { hubspotSignature } from '../../auth/hubspot-signature.js';
@@ -32,8 +33,8 @@ const quotasBody = z.object({ quotas: z.array(quotaSchema).min(1, 'must hold at 
 const assignmentsBody = z.object({ assignments: z.array(assignmentSchema).min(1, 'must hold at least one assignment').max(10_000) });
 
 const TEXT = {
-  en: { connected: 'Connected', uninstalled: 'Uninstalled', none: 'Not connected', never: 'never', synced: (a: string) => `Synced ${a}`, provisioned: 'Deal properties provisioned at install', notProvisioned: 'Not provisioned' },
-  da: { connected: 'Forbundet', uninstalled: 'Afinstalleret', none: 'Ikke forbundet', never: 'aldrig', synced: (a: string) => `Synkroniseret ${a}`, provisioned: 'Handelsegenskaber oprettet ved installation', notProvisioned: 'Ikke oprettet' },
+  en: { connected: 'Connected', uninstalled: 'Uninstalled', none: 'Not connected', never: 'never', synced: (a: string) => `Synced ${a}`, provisioned: 'Deal properties provisioned at install', notProvisioned: 'Not provisioned', attainment: { written: 'Attainment records written to HubSpot', unavailable: 'Attainment records unavailable (custom objects need Enterprise)', unknown: 'Attainment records: not checked yet' } },
+  da: { connected: 'Forbundet', uninstalled: 'Afinstalleret', none: 'Ikke forbundet', never: 'aldrig', synced: (a: string) => `Synkroniseret ${a}`, provisioned: 'Handelsegenskaber oprettet ved installation', notProvisioned: 'Ikke oprettet', attainment: { written: 'Målopfyldelsesposter skrevet til HubSpot', unavailable: 'Målopfyldelsesposter utilgængelige (brugerdefinerede objekter kræver Enterprise)', unknown: 'Målopfyldelsesposter: ikke kontrolleret endnu' } },
 } as const;
 
 function requireAdmin(req: express.Request): ReturnType<typeof viewerOf> {
@@ -85,6 +86,7 @@ export function settingsRouter(opts: CardRouteOptions & { recalc: RecalcPort }):
     const sync = await sql<{ at: Date | null }>`SELECT max(updated_at) AS at FROM sync_checkpoints WHERE tenant_id = ${viewer.tenantId} AND crm = 'hubspot'`.execute(db);
     const lastSync = sync.rows[0]?.at ?? null;
     const status = conn?.status ?? 'none';
+    const attainmentRecords = (await attainmentRecordsStatus(db, viewer.tenantId)) ?? 'unknown';
     const view: SettingsView = {
       locale,
       plans: (await listPlans(db, viewer.tenantId)).map((r) => ({
@@ -110,6 +112,8 @@ export function settingsRouter(opts: CardRouteOptions & { recalc: RecalcPort }):
         lastSync: lastSync ? lastSync.toISOString() : null,
         lastSyncText: lastSync ? t.synced(ago(lastSync, now, locale)) : t.never,
         provisioning: conn?.status === 'connected' ? t.provisioned : t.notProvisioned,
+        attainmentRecords,
+        attainmentRecordsText: t.attainment[attainmentRecords],
       },
     };
     res.json(settingsView.parse(view));

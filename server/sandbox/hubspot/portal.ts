@@ -2,6 +2,7 @@
  * The sandbox portal's data and the operations HubSpot's endpoints perform on it. Pure in-memory state; the
  * HTTP layer (./server.ts) adds auth, limits, faults and HubSpot's response shapes.
  */
+import { CustomObjects } from './custom-objects.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type {
   HubSpotScenario,
@@ -197,6 +198,8 @@ export class SandboxPortal {
   additionalCurrencies: string[];
   dealSplits: boolean;
   customObjects: boolean;
+  /** Custom object schemas and records (used only while `customObjects` is on). */
+  readonly custom: CustomObjects;
   readonly teams = new Map<string, ScenarioTeam>();
   readonly owners = new Map<string, ScenarioOwner>();
   pipelines: ScenarioPipeline[] = [];
@@ -233,6 +236,7 @@ export class SandboxPortal {
     this.additionalCurrencies = [...scenario.portal.additionalCurrencies];
     this.dealSplits = scenario.portal.dealSplits;
     this.customObjects = scenario.portal.customObjects;
+    this.custom = new CustomObjects(this.portalId, this.now);
     for (const type of Object.keys(this.properties) as ObjectType[]) {
       for (const p of builtInProperties(type)) this.properties[type].set(p.name, p);
       const defaultGroup =

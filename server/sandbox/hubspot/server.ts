@@ -27,6 +27,7 @@ import {
   type SandboxProperty,
   type TokenRecord,
 } from './portal.js';
+import type { CustomSchema } from './custom-objects.js';
 import { emptyScenario, type HubSpotScenario } from './scenario.js';
 import { searchRequestSchema } from './search.js';
 import { WebhookDispatcher, type WebhookSubscription } from './webhooks.js';
@@ -538,6 +539,173 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       : fail(res, 404, `Pipeline ${req.params.pipelineId} not found`, 'OBJECT_NOT_FOUND');
   });
 
+  // ---- custom objects (Enterprise only): schemas and records of the created types ----
+  const schemaPaths = ['/crm/v3/schemas', '/crm-object-schemas/v3/schemas'];
+  const noCustomObjects = (res: Response) =>
+    fail(res, 403, 'This portal does not have access to custom objects (Enterprise only).', 'MISSING_SCOPES');
+  const schemaJson = (s: CustomSchema) => ({
+    id: s.id,
+    objectTypeId: s.objectTypeId,
+    fullyQualifiedName: s.fullyQualifiedName,
+    name: s.name,
+    labels: s.labels,
+    primaryDisplayProperty: s.primaryDisplayProperty ?? null,
+    requiredProperties: s.requiredProperties,
+    searchableProperties: s.searchableProperties ?? [],
+    secondaryDisplayProperties: s.secondaryDisplayProperties ?? [],
+    properties: s.properties.map((p, i) => ({
+      ...p,
+      hasUniqueValue: p.hasUniqueValue ?? false,
+      groupName: `${s.name}_information`,
+      displayOrder: i,
+      calculated: false,
+      hubspotDefined: false,
+      archived: false,
+      options: [],
+      createdAt: iso(s.createdAt),
+      updatedAt: iso(s.updatedAt),
+    })),
+    associations: [],
+    archived: false,
+    createdAt: iso(s.createdAt),
+    updatedAt: iso(s.updatedAt),
+  });
+  const customSchemaBody = z.object({
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower case letters, digits and underscores'),
+    labels: z.object({ singular: z.string().min(1), plural: z.string().min(1) }),
+    primaryDisplayProperty: z.string().optional(),
+    requiredProperties: z.array(z.string()),
+    searchableProperties: z.array(z.string()).optional(),
+    secondaryDisplayProperties: z.array(z.string()).optional(),
+    properties: z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          label: z.string().min(1),
+          type: z.string(),
+          fieldType: z.string(),
+          hasUniqueValue: z.boolean().optional(),
+          description: z.string().optional(),
+        }),
+      )
+      .min(1),
+    associatedObjects: z.array(z.string()),
+  });
+
+  api.get(schemaPaths, (_req, res) => {
+    if (!portal.customObjects) return noCustomObjects(res);
+    res.json({ results: [...portal.custom.schemas.values()].map(schemaJson) });
+  });
+
+  api.post(schemaPaths, (req, res) => {
+    if (!portal.customObjects) return noCustomObjects(res);
+    const parsed = customSchemaBody.safeParse(req.body);
+    if (!parsed.success) return badBody(res, parsed.error);
+    try {
+      res.status(201).json(schemaJson(portal.custom.createSchema(parsed.data)));
+    } catch (e) {
+      if (!(e instanceof SandboxValidationError)) throw e;
+      return fail(res, e.category === 'OBJECT_ALREADY_EXISTS' ? 409 : 400, e.message, e.category);
+    }
+  });
+
+  /** The custom schema a `/crm/v3/objects/{objectType}` path names; null hands the path to the standard routes. */
+  const customType = (req: Request): CustomSchema | null =>
+    OBJECT_TYPES[String(req.params['objectType'])] ? null : portal.custom.resolve(String(req.params['objectType']));
+  const customObject = (o: SandboxObject, names: readonly string[] | undefined) => asObject(o, names, []);
+
+  api.post('/crm/v3/objects/:objectType/batch/upsert', (req, res) => {
+    if (!portal.customObjects) return noCustomObjects(res);
+    const schema = customType(req);
+    if (!schema)
+      return fail(res, 400, `Upsert is served for custom objects only, not ${req.params.objectType}`, 'VALIDATION_ERROR');
+    const parsed = z
+      .object({
+        inputs: z.array(
+          z.object({
+            id: z.union([z.string(), z.number()]).transform(String),
+            idProperty: z.string().min(1),
+            properties: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)),
+          }),
+        ),
+      })
+      .safeParse(req.body);
+    if (!parsed.success) return badBody(res, parsed.error);
+    if (parsed.data.inputs.length > limits.batchMax) return tooMany(res, parsed.data.inputs.length);
+    const startedAt = now();
+    let outcome;
+    try {
+      outcome = portal.custom.upsert(schema, parsed.data.inputs);
+    } catch (e) {
+      if (e instanceof SandboxValidationError) return fail(res, 400, e.message, e.category);
+      throw e;
+    }
+    const results = outcome.map(({ object, created }, i) => ({
+      ...customObject(object, [parsed.data.inputs[i]!.idProperty, ...Object.keys(parsed.data.inputs[i]!.properties)]),
+      new: created,
+    }));
+    sendBatch(res, startedAt, results, []);
+  });
+
+  api.post('/crm/v3/objects/:objectType/batch/read', (req, res, next) => {
+    const schema = customType(req);
+    if (!schema) return next();
+    if (!portal.customObjects) return noCustomObjects(res);
+    const parsed = idInputs
+      .extend({ properties: z.array(z.string()).default([]), idProperty: z.string().optional() })
+      .safeParse(req.body);
+    if (!parsed.success) return badBody(res, parsed.error);
+    if (parsed.data.inputs.length > limits.batchMax) return tooMany(res, parsed.data.inputs.length);
+    const startedAt = now();
+    const results: unknown[] = [];
+    const missing: string[] = [];
+    for (const { id } of parsed.data.inputs) {
+      const o = portal.custom.findBy(schema, parsed.data.idProperty, id);
+      if (o) results.push(customObject(o, parsed.data.properties));
+      else missing.push(id);
+    }
+    const message = `Could not get some ${schema.name} objects, they may be deleted or not exist.`;
+    sendBatch(res, startedAt, results, notFoundErrors(missing, message));
+  });
+
+  api.post('/crm/v3/objects/:objectType/search', (req, res, next) => {
+    const schema = customType(req);
+    if (!schema) return next();
+    if (!portal.customObjects) return noCustomObjects(res);
+    // Equality filters (OR of ANDs), sorted by record id: what reading our own records back needs.
+    const parsed = z
+      .object({
+        filterGroups: z
+          .array(
+            z.object({
+              filters: z.array(z.object({ propertyName: z.string(), operator: z.literal('EQ'), value: z.string() })),
+            }),
+          )
+          .max(5)
+          .default([]),
+        properties: z.array(z.string()).default([]),
+        limit: z.number().int().min(1).max(limits.searchPageMax).default(10),
+        after: z.union([z.string(), z.number()]).transform(Number).default(0),
+      })
+      .safeParse(req.body);
+    if (!parsed.success) return badBody(res, parsed.error);
+    const { filterGroups, properties, limit, after } = parsed.data;
+    const all = [...portal.custom.records.get(schema.objectTypeId)!.values()]
+      .filter(
+        (o) =>
+          filterGroups.length === 0 ||
+          filterGroups.some((g) => g.filters.every((f) => o.properties[f.propertyName] === f.value)),
+      )
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    const end = Math.min(after + limit, limits.searchResultCap, all.length);
+    const next_ = after + limit < all.length && end < limits.searchResultCap ? String(after + limit) : null;
+    res.json({
+      total: all.length,
+      results: all.slice(after, end).map((o) => customObject(o, properties)),
+      ...(next_ ? { paging: { next: { after: next_ } } } : {}),
+    });
+  });
+
   // ---- deal splits (before the generic object routes) ----
   api.post('/crm/v3/objects/deals/splits/batch/read', (req, res) => {
     if (!portal.dealSplits)
@@ -732,13 +900,6 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
       context: { fromObjectId: [id] },
     }));
     sendBatch(res, startedAt, results, errors);
-  });
-
-  // ---- custom object schemas (capability probe) ----
-  api.get('/crm-object-schemas/v3/schemas', (_req, res) => {
-    if (!portal.customObjects)
-      return fail(res, 403, 'This portal does not have access to custom objects (Enterprise only).', 'MISSING_SCOPES');
-    res.json({ results: [] });
   });
 
   // ---- properties and groups ----
