@@ -202,6 +202,8 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
       const view = settingsView.parse(res.body);
       expect(view.plans.map((p) => p.id)).toEqual(['nordic-sales-2026']);
       expect(view.connection).toMatchObject({ status: 'connected', accountId: PORTAL_LIVE, statusText: 'Forbundet' });
+      // No write-back has run for this tenant, so whether attainment records can be written is not known yet.
+      expect(view.connection).toMatchObject({ attainmentRecords: 'unknown', attainmentRecordsText: 'Målopfyldelsesposter: ikke kontrolleret endnu' });
     });
 
     const put = (path: string, user: string, body: unknown) => {
