@@ -2,8 +2,8 @@
  * The sandbox portal's data and the operations HubSpot's endpoints perform on it. Pure in-memory state; the
  * HTTP layer (./server.ts) adds auth, limits, faults and HubSpot's response shapes.
  */
-import { CustomObjects } from './custom-objects.js';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { CustomObjects } from './custom-objects.js';
 import type {
   HubSpotScenario,
   ScenarioObject,
