@@ -334,6 +334,11 @@ function ConnectionTab({ view, labels }: { view: SettingsView; labels: Labels })
         <DescriptionListItem label={s.provisioning}>
           <Text>{c.provisioning}</Text>
         </DescriptionListItem>
+        {c.attainmentRecordsText && (
+          <DescriptionListItem label={s.attainmentRecords}>
+            <Text testId="attainment-records-status">{c.attainmentRecordsText}</Text>
+          </DescriptionListItem>
+        )}
       </DescriptionList>
       <Button
         testId="resync"

@@ -23,7 +23,7 @@ function settingsFor(locale: 'da' | 'en', plans = true): SettingsView {
     payees: [{ id: 'anna', name: 'Anna Jensen' }, { id: 'bo', name: 'Bo Nielsen' }],
     assignments: [],
     quotas: [{ payeeId: 'anna', payeeName: 'Anna Jensen', periodId: '2026-Q3', amount: money('900000', 'DKK', locale) }],
-    connection: { status: 'connected', statusText: locale === 'da' ? 'Forbundet' : 'Connected', accountId: '12345', lastSync: null, lastSyncText: locale === 'da' ? 'aldrig' : 'never', provisioning: 'ok' },
+    connection: { status: 'connected', statusText: locale === 'da' ? 'Forbundet' : 'Connected', accountId: '12345', lastSync: null, lastSyncText: locale === 'da' ? 'aldrig' : 'never', provisioning: 'ok', attainmentRecords: 'unavailable', attainmentRecordsText: locale === 'da' ? 'Målopfyldelsesposter utilgængelige' : 'Attainment records unavailable (custom objects need Enterprise)' },
   };
 }
 
@@ -55,6 +55,7 @@ describe('settings page', () => {
     expect(findAll(Tab).map((t) => t.props.title)).toEqual(['Planer', 'Tildelinger', 'Kvoter', 'Forbindelse og synkronisering']);
     expect(findByTestId(Table, 'quotas-table').find(TableBody).find(TableRow).childNodes.map((c) => plain((c as { text: string | null }).text))).toEqual(['Anna Jensen', '2026-Q3', '900.000,00 kr.']);
     expect(findByTestId(Text, 'connection-status').text).toBe('Forbundet');
+    expect(findByTestId(Text, 'attainment-records-status').text).toBe('Målopfyldelsesposter utilgængelige');
   });
 
   it('empty: no plans yet', async () => {
