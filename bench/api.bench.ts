@@ -28,6 +28,7 @@ import { domainEngine } from '../server/calc/engine.js';
 import { recalculateTenant } from '../server/calc/index.js';
 import { TenantRecalcRunner } from '../server/recalc-runner.js';
 import { parsePlan } from '../src/plan/index.js';
+import { seededRandom } from '../server/sandbox/seeded-random.js';
 
 const PAYEES = Number(process.env.BENCH_API_PAYEES ?? 1_000);
 const DEALS = Number(process.env.BENCH_API_DEALS ?? 1_000_000);
@@ -36,17 +37,7 @@ const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 15);
 const TENANT = 'bench';
 const CHUNK = 50_000;
 
-/** Seeded (mulberry32): every run loads the same tenant. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const payeeId = (i: number) => `p${String(i).padStart(4, '0')}`;
 

@@ -27,6 +27,7 @@ import { recalculateTenant } from '../server/calc/index.js';
 import { createLogger } from '../server/log.js';
 import { createTokenCipher } from '../server/security/token-cipher.js';
 import { openStore, saveCrmConnection, savePlanRevision, upsertDeals, upsertPayees, upsertQuotas, upsertTeams, upsertTenant, type Store } from '../server/store/index.js';
+import { seededRandom } from '../server/sandbox/seeded-random.js';
 
 const PAYEES = Number(process.env.BENCH_CARD_PAYEES ?? 1_000);
 const DEALS = Number(process.env.BENCH_CARD_DEALS ?? 1_000_000);
@@ -42,17 +43,7 @@ const SECRET = 'bench-client-secret';
 const ORIGIN = 'https://api.attain.example';
 const CHUNK = 20_000;
 
-/** Seeded (mulberry32): every run loads the same tenant and asks for the same deals. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const payeeId = (i: number) => `p${String(i).padStart(4, '0')}`;
 const hubspotUser = (i: number) => String(100_000 + i);

@@ -14,6 +14,7 @@ import { planSchema, type PlanInput } from '../src/plan/index.js';
 import { ZERO, dec, toDecimalString } from '../src/money/index.js';
 import { calculateWith, prepare } from '../src/index.js';
 import { periodsOfYear } from '../src/time/index.js';
+import { seededRandom } from '../server/sandbox/seeded-random.js';
 
 const PAYEES = Number(process.env.BENCH_PAYEES ?? 1_000);
 const DEALS = Number(process.env.BENCH_DEALS ?? 1_000_000);
@@ -66,17 +67,7 @@ export const benchPlan: PlanInput = {
   ],
 };
 
-/** mulberry32: small, fast, seeded; the same seed gives the same data set everywhere. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

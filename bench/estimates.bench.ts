@@ -35,6 +35,7 @@ import { estimate } from '../src/engine/index.js';
 import type { DealEstimate } from '../src/engine/types.js';
 import { estimateOpenDeals } from '../src/index.js';
 import { parsePlan, type Plan } from '../src/plan/index.js';
+import { seededRandom } from '../server/sandbox/seeded-random.js';
 
 const PAYEES = Number(process.env.ESTIMATES_BENCH_PAYEES ?? 100);
 const DEALS = Number(process.env.ESTIMATES_BENCH_DEALS ?? 10_000);
@@ -52,19 +53,8 @@ function referencePlan(): Plan {
   return parsed.plan;
 }
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generated(): DataSet {
-  const random = seeded(11);
+  const random = seededRandom(11);
   const payees = Array.from({ length: PAYEES }, (_, i) => {
     const manager = i % 10 === 0;
     return { id: `p${i}`, name: `Payee ${i}`, managerId: manager ? null : `p${i - (i % 10)}`, teamId: `t${Math.floor(i / 10)}` };

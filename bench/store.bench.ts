@@ -29,22 +29,14 @@ import {
   upsertTenant,
   type Store,
 } from '../server/store/index.js';
+import { seededRandom } from '../server/sandbox/seeded-random.js';
 
 const PAYEES = Number(process.env.BENCH_STORE_PAYEES ?? 1_000);
 const DEALS = Number(process.env.BENCH_STORE_DEALS ?? 1_000_000);
 const CHUNK = 100_000;
 const TENANT = 'bench';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function dealAt(i: number, random: () => number): Deal {
   const owner = `p${i % PAYEES}`;

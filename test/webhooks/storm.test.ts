@@ -6,7 +6,7 @@
 import request from 'supertest';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../server/sandbox/hubspot/faults.js';
+import { seededRandom } from '../../server/sandbox/seeded-random.js';
 import type { ChangeEvent } from '../../server/sandbox/hubspot/portal.js';
 import { attainState, expectedFromEngine, FIXED_NOW, withoutStamp } from '../e2e/helpers.js';
 import { signedHeaders, startHarness, templateDataDirs, type Harness, type WebhookEvent } from './harness.js';

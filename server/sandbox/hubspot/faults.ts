@@ -3,6 +3,7 @@
  * 429, a 5xx, no answer at all (timeout), or a dropped connection; latency is added before any of that.
  */
 import { z } from 'zod';
+import { seededRandom } from '../seeded-random.js';
 
 const fraction = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
@@ -27,18 +28,6 @@ export type FaultConfig = z.infer<typeof faultConfigSchema>;
 export type FaultConfigInput = z.input<typeof faultConfigSchema>;
 
 export type Fault = 'reset' | 'timeout' | '429' | '5xx' | null;
-
-/** mulberry32: small, seeded, good enough to make a fault sequence reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class FaultInjector {
   private config: FaultConfig;

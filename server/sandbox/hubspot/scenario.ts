@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dataSetSchema, type DataSet, type Deal } from '../../../src/data/index.js';
 import { Decimal, toDecimalString } from '../../../src/money/index.js';
-import { seededRandom } from './faults.js';
+import { seededRandom } from '../seeded-random.js';
 
 export interface ScenarioTeam {
   id: string;
