@@ -45,13 +45,21 @@ function organisation(): { teams: Team[]; payees: Payee[]; quotas: Quota[] } {
   const teamCount = Math.max(1, Math.ceil(PAYEES / 100));
   const teams: Team[] = [];
   const payees: Payee[] = [];
-  for (let t = 0; t < teamCount; t++) teams.push({ id: `team-${t}`, name: `Team ${t}`, managerId: payeeId(t * 100), parentTeamId: null });
+  for (let t = 0; t < teamCount; t++)
+    teams.push({ id: `team-${t}`, name: `Team ${t}`, managerId: payeeId(t * 100), parentTeamId: null });
   for (let i = 0; i < PAYEES; i++) {
     const team = Math.floor(i / 100);
     const lead = team * 100;
-    payees.push({ id: payeeId(i), name: `Seller ${i}`, managerId: i === lead ? null : payeeId(lead), teamId: `team-${team}` });
+    payees.push({
+      id: payeeId(i),
+      name: `Seller ${i}`,
+      managerId: i === lead ? null : payeeId(lead),
+      teamId: `team-${team}`,
+    });
   }
-  const quotas: Quota[] = payees.flatMap((p) => [1, 2, 3, 4].map((q) => ({ payeeId: p.id, periodId: `2026-Q${q}`, amount: '900000' })));
+  const quotas: Quota[] = payees.flatMap((p) =>
+    [1, 2, 3, 4].map((q) => ({ payeeId: p.id, periodId: `2026-Q${q}`, amount: '900000' })),
+  );
   return { teams, payees, quotas };
 }
 
@@ -73,14 +81,23 @@ function dealsChunk(from: number, to: number, random: () => number): unknown[] {
       currency: 'DKK',
       status: won ? 'won' : 'open',
       closeDate: `2026-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-      ...(random() < 0.2 ? { splits: [{ payeeId: owner, share: '0.5' }, { payeeId: payeeId(Math.floor(random() * PAYEES)), share: '0.5' }] } : {}),
+      ...(random() < 0.2
+        ? {
+            splits: [
+              { payeeId: owner, share: '0.5' },
+              { payeeId: payeeId(Math.floor(random() * PAYEES)), share: '0.5' },
+            ],
+          }
+        : {}),
     });
   }
   return deals;
 }
 
 async function loadTenant(store: Store): Promise<number> {
-  const plan = parsePlan(JSON.parse(readFileSync(new URL('../examples/reference-scenario/plan.json', import.meta.url), 'utf8')));
+  const plan = parsePlan(
+    JSON.parse(readFileSync(new URL('../examples/reference-scenario/plan.json', import.meta.url), 'utf8')),
+  );
   if (!plan.ok) throw new Error('reference plan invalid');
   await upsertTenant(store.db, { id: TENANT, name: 'Benchmark', currency: 'DKK', fiscalYearStartMonth: 1 });
   await savePlanRevision(store.db, TENANT, plan.plan, 'bench');
@@ -104,7 +121,11 @@ async function loadTenant(store: Store): Promise<number> {
 /** One full recalculation of the tenant (real engine, atomic publication), timed; the runner serves the API afterwards. */
 async function calculateTenant(store: Store): Promise<{ calcSeconds: number; recalc: RecalcPort }> {
   const started = performance.now();
-  await recalculateTenant(store.db, TENANT, { now: new Date('2026-10-05T00:00:00Z'), actor: 'bench', engine: domainEngine });
+  await recalculateTenant(store.db, TENANT, {
+    now: new Date('2026-10-05T00:00:00Z'),
+    actor: 'bench',
+    engine: domainEngine,
+  });
   const calcSeconds = (performance.now() - started) / 1000;
   const recalc = new TenantRecalcRunner(async (tenantId, actor, onStarted) => {
     const r = await recalculateTenant(store.db, tenantId, { now: new Date(), actor, engine: domainEngine });
@@ -119,7 +140,12 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** `rate` requests per second for `seconds` (undefined rate: as fast as 16 connections go). */
-async function hammer(url: string, token: string, rate: number | undefined, seconds: number): Promise<{ p95: number; p50: number; rps: number; non2xx: number; completed: number }> {
+async function hammer(
+  url: string,
+  token: string,
+  rate: number | undefined,
+  seconds: number,
+): Promise<{ p95: number; p50: number; rps: number; non2xx: number; completed: number }> {
   const random = rng(7);
   const times: number[] = [];
   let finish!: (r: autocannon.Result) => void;
@@ -138,19 +164,31 @@ async function hammer(url: string, token: string, rate: number | undefined, seco
       requests: [
         {
           method: 'GET',
-          setupRequest: (req) => ({ ...req, path: `/api/v1/payees/${payeeId(Math.floor(random() * PAYEES))}/summary?period=2026-Q3` }),
+          setupRequest: (req) => ({
+            ...req,
+            path: `/api/v1/payees/${payeeId(Math.floor(random() * PAYEES))}/summary?period=2026-Q3`,
+          }),
         },
       ],
     },
     (err, result) => (err ? fail(err) : finish(result)),
   );
   // The tracker emits (client, status, bytes, responseTime); the typings omit the client argument.
-  (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
-    times.push(responseTime);
-  });
+  (instance as unknown as NodeJS.EventEmitter).on(
+    'response',
+    (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+      times.push(responseTime);
+    },
+  );
   const result = await done;
   times.sort((a, b) => a - b);
-  return { p95: percentile(times, 95), p50: percentile(times, 50), rps: result.requests.total / seconds, non2xx: result.non2xx + result.errors, completed: result.requests.total };
+  return {
+    p95: percentile(times, 95),
+    p50: percentile(times, 50),
+    rps: result.requests.total / seconds,
+    non2xx: result.non2xx + result.errors,
+    completed: result.requests.total,
+  };
 }
 
 /** A fresh database on the BENCH_DATABASE_URL server, dropped afterwards, so every run loads into an empty store. */
@@ -184,9 +222,12 @@ export async function run(): Promise<Record<string, unknown>> {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const { token } = await createApiToken(store.db, TENANT, { name: 'bench', role: 'admin' });
-    const probe = await fetch(`${url}/api/v1/payees/${payeeId(1)}/summary?period=2026-Q3`, { headers: { authorization: `Bearer ${token}` } });
+    const probe = await fetch(`${url}/api/v1/payees/${payeeId(1)}/summary?period=2026-Q3`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const sample = (await probe.json()) as { result: { lines: unknown[] } | null };
-    if (!probe.ok || !sample.result) throw new Error(`summary probe failed: ${probe.status} ${JSON.stringify(sample).slice(0, 300)}`);
+    if (!probe.ok || !sample.result)
+      throw new Error(`summary probe failed: ${probe.status} ${JSON.stringify(sample).slice(0, 300)}`);
     const load = await hammer(url, token, RATE, SECONDS);
     const flat = await hammer(url, token, undefined, Math.min(10, SECONDS));
     await new Promise<void>((resolve) => server.close(() => resolve()));

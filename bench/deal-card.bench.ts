@@ -26,7 +26,17 @@ import { domainEngine } from '../server/calc/engine.js';
 import { recalculateTenant } from '../server/calc/index.js';
 import { createLogger } from '../server/log.js';
 import { createTokenCipher } from '../server/security/token-cipher.js';
-import { openStore, saveCrmConnection, savePlanRevision, upsertDeals, upsertPayees, upsertQuotas, upsertTeams, upsertTenant, type Store } from '../server/store/index.js';
+import {
+  openStore,
+  saveCrmConnection,
+  savePlanRevision,
+  upsertDeals,
+  upsertPayees,
+  upsertQuotas,
+  upsertTeams,
+  upsertTenant,
+  type Store,
+} from '../server/store/index.js';
 import { seededRandom } from '../server/sandbox/seeded-random.js';
 
 const PAYEES = Number(process.env.BENCH_CARD_PAYEES ?? 1_000);
@@ -52,12 +62,21 @@ function organisation(): { teams: Team[]; payees: Payee[]; quotas: Quota[] } {
   const teams: Team[] = [];
   const payees: Payee[] = [];
   const teamCount = Math.max(1, Math.ceil(PAYEES / 100));
-  for (let t = 0; t < teamCount; t++) teams.push({ id: `team-${t}`, name: `Team ${t}`, managerId: payeeId(t * 100), parentTeamId: null });
+  for (let t = 0; t < teamCount; t++)
+    teams.push({ id: `team-${t}`, name: `Team ${t}`, managerId: payeeId(t * 100), parentTeamId: null });
   for (let i = 0; i < PAYEES; i++) {
     const lead = Math.floor(i / 100) * 100;
-    payees.push({ id: payeeId(i), name: `Seller ${i}`, managerId: i === lead ? null : payeeId(lead), teamId: `team-${Math.floor(i / 100)}`, crm: { hubspotOwnerId: String(i), hubspotUserId: hubspotUser(i) } });
+    payees.push({
+      id: payeeId(i),
+      name: `Seller ${i}`,
+      managerId: i === lead ? null : payeeId(lead),
+      teamId: `team-${Math.floor(i / 100)}`,
+      crm: { hubspotOwnerId: String(i), hubspotUserId: hubspotUser(i) },
+    });
   }
-  const quotas = payees.flatMap((p) => [1, 2, 3, 4].map((q) => ({ payeeId: p.id, periodId: `2026-Q${q}`, amount: '900000' })));
+  const quotas = payees.flatMap((p) =>
+    [1, 2, 3, 4].map((q) => ({ payeeId: p.id, periodId: `2026-Q${q}`, amount: '900000' })),
+  );
   return { teams, payees, quotas };
 }
 
@@ -70,7 +89,9 @@ function ownerOf(random: () => number): number {
 }
 
 async function loadTenant(store: Store, owners: Uint16Array): Promise<number> {
-  const plan = parsePlan(JSON.parse(readFileSync(new URL('../examples/reference-scenario/plan.json', import.meta.url), 'utf8')));
+  const plan = parsePlan(
+    JSON.parse(readFileSync(new URL('../examples/reference-scenario/plan.json', import.meta.url), 'utf8')),
+  );
   if (!plan.ok) throw new Error('reference plan invalid');
   const started = performance.now();
   const db = store.db;
@@ -80,7 +101,22 @@ async function loadTenant(store: Store, owners: Uint16Array): Promise<number> {
   await upsertTeams(db, TENANT, org.teams);
   await upsertPayees(db, TENANT, org.payees);
   await upsertQuotas(db, TENANT, org.quotas);
-  await saveCrmConnection(db, createTokenCipher(Buffer.alloc(32, 1)), TENANT, { provider: 'hubspot', accountId: PORTAL, instanceUrl: null, accessToken: 'x', refreshToken: null, expiresAt: null, scopes: [], status: 'connected' }, new Date());
+  await saveCrmConnection(
+    db,
+    createTokenCipher(Buffer.alloc(32, 1)),
+    TENANT,
+    {
+      provider: 'hubspot',
+      accountId: PORTAL,
+      instanceUrl: null,
+      accessToken: 'x',
+      refreshToken: null,
+      expiresAt: null,
+      scopes: [],
+      status: 'connected',
+    },
+    new Date(),
+  );
   const random = rng(20260915);
   for (let from = 0; from < DEALS; from += CHUNK) {
     const deals: Deal[] = [];
@@ -149,12 +185,22 @@ async function hammer(url: string, owners: Uint16Array, pick: () => number): Pro
     },
     (err, result) => (err ? fail(err) : finish(result)),
   );
-  (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
-    times.push(responseTime);
-  });
+  (instance as unknown as NodeJS.EventEmitter).on(
+    'response',
+    (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+      times.push(responseTime);
+    },
+  );
   const result = await done;
   times.sort((a, b) => a - b);
-  return { p95: percentile(times, 95), p50: percentile(times, 50), rps: result.requests.total / SECONDS, non2xx: result.non2xx + result.errors, completed: result.requests.total, load: Number(loadavg()[0]!.toFixed(2)) };
+  return {
+    p95: percentile(times, 95),
+    p50: percentile(times, 50),
+    rps: result.requests.total / SECONDS,
+    non2xx: result.non2xx + result.errors,
+    completed: result.requests.total,
+    load: Number(loadavg()[0]!.toFixed(2)),
+  };
 }
 
 async function view(url: string, dealIndex: number, owner: number): Promise<void> {
@@ -170,26 +216,41 @@ const noRecalc: RecalcPort = {
 
 export async function run(): Promise<Record<string, unknown>> {
   const root = mkdtempSync(join(tmpdir(), 'attain-card-bench-'));
-  const store = await openStore(process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : { dataDir: join(root, 'data') });
+  const store = await openStore(
+    process.env.BENCH_DATABASE_URL ? { databaseUrl: process.env.BENCH_DATABASE_URL } : { dataDir: join(root, 'data') },
+  );
   try {
     const owners = new Uint16Array(DEALS);
     const loadSeconds = await loadTenant(store, owners);
     // Publishing results only feeds the card's "calculated … ago" line (one indexed lookup per request); the full
     // recalculation of a million deals takes many minutes, so it is opt-in.
     const calcStarted = performance.now();
-    if (CALC) await recalculateTenant(store.db, TENANT, { now: new Date('2026-09-15T00:00:00Z'), actor: 'bench', engine: domainEngine, years: ['2026'] });
+    if (CALC)
+      await recalculateTenant(store.db, TENANT, {
+        now: new Date('2026-09-15T00:00:00Z'),
+        actor: 'bench',
+        engine: domainEngine,
+        years: ['2026'],
+      });
     const calcSeconds = CALC ? (performance.now() - calcStarted) / 1000 : null;
 
     process.env.HUBSPOT_CLIENT_SECRET = SECRET;
     process.env.HUBSPOT_APP_ID = APP_ID;
-    const { app } = createApp({ store, logger: createLogger('silent'), now: () => new Date(), recalc: noRecalc, publicBaseUrl: ORIGIN });
+    const { app } = createApp({
+      store,
+      logger: createLogger('silent'),
+      now: () => new Date(),
+      recalc: noRecalc,
+      publicBaseUrl: ORIGIN,
+    });
     const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const probe = signedRequest(1, owners[1]!);
     const res = await fetch(url + probe.path, { headers: probe.headers });
     const sample = (await res.json()) as { payees?: Array<{ commission: { formatted: string } }> };
-    if (!res.ok || !sample.payees?.length) throw new Error(`deal card probe failed: ${res.status} ${JSON.stringify(sample).slice(0, 300)}`);
+    if (!res.ok || !sample.payees?.length)
+      throw new Error(`deal card probe failed: ${res.status} ${JSON.stringify(sample).slice(0, 300)}`);
     // Cold: a fresh process, random deals of every seller (the server's caches hold only what this phase loads).
     const everyone = rng(7);
     const cold = await hammer(url, owners, () => Math.floor(everyone() * DEALS));
@@ -201,7 +262,12 @@ export async function run(): Promise<Record<string, unknown>> {
     const theirDeals: number[] = [];
     for (let i = 0; i < DEALS; i++) if (chosen.has(owners[i]!)) theirDeals.push(i);
     const warmStarted = performance.now();
-    for (const seller of chosen) await view(url, theirDeals.find((i) => owners[i] === seller)!, seller);
+    for (const seller of chosen)
+      await view(
+        url,
+        theirDeals.find((i) => owners[i] === seller)!,
+        seller,
+      );
     const warmupSeconds = (performance.now() - warmStarted) / 1000;
     const some = rng(13);
     const warm = await hammer(url, owners, () => theirDeals[Math.floor(some() * theirDeals.length)]!);
@@ -216,7 +282,8 @@ export async function run(): Promise<Record<string, unknown>> {
       deal_card_deals: DEALS,
       deal_card_store: store.kind,
       deal_card_load_seconds: Number(loadSeconds.toFixed(2)),
-      deal_card_calc_seconds: calcSeconds === null ? 'skipped (BENCH_CARD_RECALC=1 runs it)' : Number(calcSeconds.toFixed(2)),
+      deal_card_calc_seconds:
+        calcSeconds === null ? 'skipped (BENCH_CARD_RECALC=1 runs it)' : Number(calcSeconds.toFixed(2)),
       deal_card_target_rps: RATE,
       deal_card_seconds: SECONDS,
       deal_card_p50_ms: cold.p50,

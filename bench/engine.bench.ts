@@ -48,7 +48,12 @@ export const benchPlan: PlanInput = {
             input: 'period',
             axis: 'attainment',
             basis: 'credit',
-            tiers: TIERS.map((t) => ({ from: String(t.from), to: t.to === Infinity ? null : String(t.to), rate: String(t.rate), multiplier: String(t.multiplier) })),
+            tiers: TIERS.map((t) => ({
+              from: String(t.from),
+              to: t.to === Infinity ? null : String(t.to),
+              rate: String(t.rate),
+              multiplier: String(t.multiplier),
+            })),
           },
           caps: [{ kind: 'perPeriod', amount: String(CAP) }],
         },
@@ -104,7 +109,12 @@ export function generateData(payees = PAYEES, deals = DEALS, seed = 20260704): D
       closeDate: `${YEAR}-${String(month + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
       dealType: random() < 0.3 ? 'newbusiness' : 'existingbusiness',
       ...(split && partner !== owner
-        ? { splits: [{ payeeId: owner, share: share[0], type: 'revenue' as const }, { payeeId: partner, share: share[1], type: 'revenue' as const }] }
+        ? {
+            splits: [
+              { payeeId: owner, share: share[0], type: 'revenue' as const },
+              { payeeId: partner, share: share[1], type: 'revenue' as const },
+            ],
+          }
         : {}),
     };
   }
@@ -120,18 +130,28 @@ export function floatTotals(data: DataSet): { earnings: number; credited: number
   const index = new Map(data.payees.map((p, i) => [p.id, i]));
   const slot = (payeeId: string, date: string) => {
     const month = (date.charCodeAt(5) - 48) * 10 + (date.charCodeAt(6) - 48);
-    return (index.get(payeeId) as number) * 4 + ((month - 1) / 3 | 0);
+    return (index.get(payeeId) as number) * 4 + (((month - 1) / 3) | 0);
   };
   const quota = new Float64Array(data.payees.length * 4);
-  for (const q of data.quotas) quota[(index.get(q.payeeId) as number) * 4 + Number(q.periodId.slice(-1)) - 1] = Number(q.amount);
+  for (const q of data.quotas)
+    quota[(index.get(q.payeeId) as number) * 4 + Number(q.periodId.slice(-1)) - 1] = Number(q.amount);
   // A split deal's SPIF is shared like its credit (perDeal × share).
   type C = { date: string; amount: number; spif: number };
   const credits: C[][] = Array.from({ length: data.payees.length * 4 }, () => []);
   for (const d of data.deals) {
     if (d.status !== 'won' || d.closeDate === null) continue;
     const amount = Number(d.amount);
-    const spif = d.dealType === 'newbusiness' && d.closeDate >= `${YEAR}-07-01` && d.closeDate <= `${YEAR}-09-30` ? SPIF_AMOUNT : 0;
-    if (d.splits) for (const s of d.splits) credits[slot(s.payeeId, d.closeDate)]?.push({ date: d.closeDate, amount: amount * Number(s.share), spif: spif * Number(s.share) });
+    const spif =
+      d.dealType === 'newbusiness' && d.closeDate >= `${YEAR}-07-01` && d.closeDate <= `${YEAR}-09-30`
+        ? SPIF_AMOUNT
+        : 0;
+    if (d.splits)
+      for (const s of d.splits)
+        credits[slot(s.payeeId, d.closeDate)]?.push({
+          date: d.closeDate,
+          amount: amount * Number(s.share),
+          spif: spif * Number(s.share),
+        });
     else if (d.ownerId !== null) credits[slot(d.ownerId, d.closeDate)]?.push({ date: d.closeDate, amount, spif });
   }
   let earnings = 0;
@@ -201,7 +221,18 @@ function fullYear(data: DataSet, explain: boolean) {
   if (explain) for (const p of result.payees) for (const l of p.lines) steps += l.trace.length + (l.tiers?.length ?? 0);
   const rendered = process.cpuUsage(renderCpu);
   const renderCpuSeconds = Math.round((rendered.user + rendered.system) / 10_000) / 100;
-  return { cpuSeconds, renderCpuSeconds, steps, creditSeconds, partitionSeconds, seconds: Math.round((creditSeconds + partitionSeconds) * 100) / 100, lines, earnings, teamCredited: result.team.credited, rss };
+  return {
+    cpuSeconds,
+    renderCpuSeconds,
+    steps,
+    creditSeconds,
+    partitionSeconds,
+    seconds: Math.round((creditSeconds + partitionSeconds) * 100) / 100,
+    lines,
+    earnings,
+    teamCredited: result.team.credited,
+    rss,
+  };
 }
 
 async function measure(): Promise<Record<string, unknown>> {
@@ -228,7 +259,9 @@ async function measure(): Promise<Record<string, unknown>> {
     // Reading every line's trace and tier slices afterwards (as a full JSON export would), in CPU seconds.
     trace_render_cpu_seconds: full.renderCpuSeconds,
     trace_steps_rendered: full.steps,
-    ...(quiet ? { full_year_seconds_no_explain: quiet.seconds, no_explain_same_earnings: quiet.earnings.equals(full.earnings) } : {}),
+    ...(quiet
+      ? { full_year_seconds_no_explain: quiet.seconds, no_explain_same_earnings: quiet.earnings.equals(full.earnings) }
+      : {}),
     float_loop_seconds: Math.round(floatSeconds * 1000) / 1000,
     float_loop_ratio: Math.round((full.seconds / floatSeconds) * 10) / 10,
     // Where the time goes, in seconds: data generation and zod validation (outside the engine), crediting
@@ -257,7 +290,11 @@ export async function run(): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     // Workers do not inherit tsx's loader, so the worker's first act is to register it (a fixed string, not input).
     const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-    const worker = new Worker(boot, { eval: true, workerData: { engineBench: true }, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    const worker = new Worker(boot, {
+      eval: true,
+      workerData: { engineBench: true },
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    });
     worker.once('message', (figures: Record<string, unknown>) => resolve(figures));
     worker.once('error', reject);
     worker.once('exit', (code) => {

@@ -21,7 +21,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DealWrite } from '../server/crm/port.js';
-import { openStore, savePlanRevision, upsertDeals, upsertPayees, upsertQuotas, upsertTenant } from '../server/store/index.js';
+import {
+  openStore,
+  savePlanRevision,
+  upsertDeals,
+  upsertPayees,
+  upsertQuotas,
+  upsertTenant,
+} from '../server/store/index.js';
 import { creditPeriodRule } from '../server/writeback/deal-results.js';
 import {
   DEFAULT_PERIODS_AHEAD,
@@ -45,7 +52,8 @@ const REPEAT = Number(process.env.ESTIMATES_BENCH_REPEAT ?? 3);
 const AS_OF = '2026-10-15';
 const WINDOW_END = '2027-03-31'; // end of the next quarter
 
-const file = (name: string) => JSON.parse(readFileSync(new URL(`../examples/reference-scenario/${name}`, import.meta.url), 'utf8')) as unknown;
+const file = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../examples/reference-scenario/${name}`, import.meta.url), 'utf8')) as unknown;
 
 function referencePlan(): Plan {
   const parsed = parsePlan(file('plan.json'));
@@ -57,7 +65,12 @@ function generated(): DataSet {
   const random = seededRandom(11);
   const payees = Array.from({ length: PAYEES }, (_, i) => {
     const manager = i % 10 === 0;
-    return { id: `p${i}`, name: `Payee ${i}`, managerId: manager ? null : `p${i - (i % 10)}`, teamId: `t${Math.floor(i / 10)}` };
+    return {
+      id: `p${i}`,
+      name: `Payee ${i}`,
+      managerId: manager ? null : `p${i - (i % 10)}`,
+      teamId: `t${Math.floor(i / 10)}`,
+    };
   });
   const quarters = ['2026-Q1', '2026-Q2', '2026-Q3', '2026-Q4', '2027-Q1', '2027-Q2', '2027-Q3', '2027-Q4'];
   const quotas = payees.flatMap((p) => quarters.map((periodId) => ({ payeeId: p.id, periodId, amount: '900000' })));
@@ -96,7 +109,9 @@ function seconds(start: bigint): number {
 
 /** Overdue open deals are estimated as closing today (the write-back's rule). */
 function overdue(deals: readonly Deal[]): Map<string, string> {
-  return new Map(deals.filter((d) => d.status === 'open' && d.closeDate !== null && d.closeDate < AS_OF).map((d) => [d.id, AS_OF]));
+  return new Map(
+    deals.filter((d) => d.status === 'open' && d.closeDate !== null && d.closeDate < AS_OF).map((d) => [d.id, AS_OF]),
+  );
 }
 
 /** Median wall-clock seconds of `times` runs of `fn` (after one untimed warm-up run when repeating). */
@@ -175,13 +190,20 @@ export async function run(): Promise<Record<string, unknown>> {
   const open = data.deals.filter((d) => d.status === 'open');
   const inWindow = open.filter((d) => (closeDates.get(d.id) ?? d.closeDate!) <= WINDOW_END).map((d) => d.id);
 
-  const windowSeconds = median(REPEAT, () => estimateOpenDeals(input, { dealIds: inWindow, closeDates, payees: 'owner' }));
+  const windowSeconds = median(REPEAT, () =>
+    estimateOpenDeals(input, { dealIds: inWindow, closeDates, payees: 'owner' }),
+  );
   const allSeconds = median(REPEAT, () => estimateOpenDeals(input, { closeDates, payees: 'owner' }));
   let everyPayee = new Map<string, DealEstimate>();
-  const windowAllPayeesSeconds = median(REPEAT, () => (everyPayee = estimateOpenDeals(input, { dealIds: inWindow, closeDates }).estimates));
+  const windowAllPayeesSeconds = median(
+    REPEAT,
+    () => (everyPayee = estimateOpenDeals(input, { dealIds: inWindow, closeDates }).estimates),
+  );
   const prepareSeconds = median(REPEAT, () => estimateOpenDeals(input, { dealIds: [] }));
 
-  const sample = inWindow.filter((_, i) => i % Math.max(1, Math.floor(inWindow.length / SAMPLE)) === 0).slice(0, SAMPLE);
+  const sample = inWindow
+    .filter((_, i) => i % Math.max(1, Math.floor(inWindow.length / SAMPLE)) === 0)
+    .slice(0, SAMPLE);
   const one = (id: string) => {
     const close = closeDates.get(id);
     return estimate(input, id, close ? { closeDate: close } : undefined);

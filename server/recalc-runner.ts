@@ -76,7 +76,8 @@ export class TenantRecalcRunner implements RecalcPort {
       pending.resolveStarted(id);
     }).then(
       () => {
-        if (runId === undefined) pending.rejectStarted(new Error('[Attain] the recalculation finished without a run id'));
+        if (runId === undefined)
+          pending.rejectStarted(new Error('[Attain] the recalculation finished without a run id'));
       },
       (err: unknown) => {
         this.logger.error({ err, tenantId, runId }, 'recalculation failed');

@@ -14,14 +14,19 @@ import type { Jobs } from './main.js';
 import { TenantRecalcRunner } from './recalc-runner.js';
 import { listTenantIds, type Store } from './store/index.js';
 
-export async function startJobs(store: Store, logger: Logger, options: { shutdownGraceMs: number }): Promise<Jobs & { runner: TenantRecalcRunner }> {
+export async function startJobs(
+  store: Store,
+  logger: Logger,
+  options: { shutdownGraceMs: number },
+): Promise<Jobs & { runner: TenantRecalcRunner }> {
   const log = logger.child({ component: 'jobs' });
   const queue = await startQueue(store, { log });
   await startRecalcWorker(queue, store.db, { engine: domainEngine });
 
   const runner = new TenantRecalcRunner(
     // The caller hears the run id as soon as the run is recorded, not when it is published.
-    (tenantId, actor, onStarted) => recalculateTenant(store.db, tenantId, { now: new Date(), actor, engine: domainEngine, onStarted }),
+    (tenantId, actor, onStarted) =>
+      recalculateTenant(store.db, tenantId, { now: new Date(), actor, engine: domainEngine, onStarted }),
     log,
   );
 

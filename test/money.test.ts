@@ -44,10 +44,16 @@ describe('money', () => {
     fc.assert(
       fc.property(
         fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
-        fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 12 }).filter((w) => w.some((x) => x > 0)),
+        fc
+          .array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 12 })
+          .filter((w) => w.some((x) => x > 0)),
         (cents, weights) => {
           const total = dec(cents).dividedBy(100);
-          const parts = allocate(total, weights.map((w) => dec(w)), 2);
+          const parts = allocate(
+            total,
+            weights.map((w) => dec(w)),
+            2,
+          );
           const partSum = parts.reduce((a, b) => a.plus(b), dec(0));
           expect(partSum.equals(total)).toBe(true);
           const weightSum = weights.reduce((a, b) => a + b, 0);

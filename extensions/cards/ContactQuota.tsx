@@ -41,12 +41,23 @@ export function ContactQuota() {
     ready && !hookError
       ? {
           path: `/hubspot/cards/contacts/${encodeURIComponent(String(context.crm.objectId))}`,
-          query: { locale: context.user.locale ?? language, ownerId: ownerId || undefined, dealIds: dealIds.length > 0 ? dealIds.join(',') : undefined },
+          query: {
+            locale: context.user.locale ?? language,
+            ownerId: ownerId || undefined,
+            dealIds: dealIds.length > 0 ? dealIds.join(',') : undefined,
+          },
         }
       : null,
   );
 
-  if (hookError) return <Failed labels={labels} message={hookError.message} onRetry={() => void Promise.all([owner.refetch(), deals.refetch()])} />;
+  if (hookError)
+    return (
+      <Failed
+        labels={labels}
+        message={hookError.message}
+        onRetry={() => void Promise.all([owner.refetch(), deals.refetch()])}
+      />
+    );
   if (!ready || result.status === 'loading') return <Loading labels={labels} />;
   if (result.status === 'error') return <Failed labels={labels} message={result.message} onRetry={result.reload} />;
   const view = result.data;

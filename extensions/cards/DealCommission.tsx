@@ -59,7 +59,10 @@ function PayeeSection({ p, labels }: { p: DealPayeeView; labels: Labels }) {
           columns={[
             { title: labels.deal.tier, cell: (t) => t.label },
             { title: labels.deal.credit, cell: (t) => t.credit.formatted },
-            { title: labels.deal.rate, cell: (t) => (t.multiplier === '1' ? t.rate.formatted : `${t.rate.formatted} × ${t.multiplier}`) },
+            {
+              title: labels.deal.rate,
+              cell: (t) => (t.multiplier === '1' ? t.rate.formatted : `${t.rate.formatted} × ${t.multiplier}`),
+            },
             { title: labels.deal.payout, cell: (t) => t.payout.formatted },
           ]}
         />
@@ -87,7 +90,17 @@ function PayeeSection({ p, labels }: { p: DealPayeeView; labels: Labels }) {
   );
 }
 
-function WhatIfForm({ labels, language, applied, onApply }: { labels: Labels; language: 'da' | 'en'; applied: WhatIf; onApply: (w: WhatIf) => void }) {
+function WhatIfForm({
+  labels,
+  language,
+  applied,
+  onApply,
+}: {
+  labels: Labels;
+  language: 'da' | 'en';
+  applied: WhatIf;
+  onApply: (w: WhatIf) => void;
+}) {
   const [amountText, setAmountText] = useState(applied.amount ?? '');
   const [closeDate, setCloseDate] = useState<DateValue | null>(dateInputFromIso(applied.closeDate));
   const amount = amountText.trim() === '' ? undefined : parseAmountInput(amountText, language);
@@ -113,10 +126,14 @@ function WhatIfForm({ labels, language, applied, onApply }: { labels: Labels; la
           onChange={(d) => setCloseDate(d ? { year: d.year, month: d.month, date: d.date } : null)}
           testId="what-if-close-date"
         />
-        <Button disabled={bad} onClick={() => {
+        <Button
+          disabled={bad}
+          onClick={() => {
             const iso = isoFromDateInput(closeDate);
             onApply({ ...(amount ? { amount } : {}), ...(iso ? { closeDate: iso } : {}) });
-          }} testId="what-if-apply">
+          }}
+          testId="what-if-apply"
+        >
           {labels.deal.whatIfApply}
         </Button>
         <Button

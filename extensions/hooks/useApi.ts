@@ -7,7 +7,8 @@ import { hubspot, useExtensionContext } from '@hubspot/ui-extensions';
 import { apiUrl, errorMessage, errorText, type Query } from '../lib/api.js';
 
 /** While a newer request loads, `previous` keeps the last answer so a view can stay on screen (what-if edits). */
-export type ApiState<T> = { status: 'loading'; previous?: T } | { status: 'success'; data: T } | { status: 'error'; message: string };
+export type ApiState<T> =
+  { status: 'loading'; previous?: T } | { status: 'success'; data: T } | { status: 'error'; message: string };
 
 export interface ApiRequest {
   path: string;
@@ -24,7 +25,10 @@ export function useApiBase(): string | null {
 
 /** One call outside the hook (for buttons: publish, resync); resolves to the parsed JSON or throws the server's message. */
 export async function callApi<T>(apiBase: string, req: ApiRequest): Promise<T> {
-  const res = await hubspot.fetch(apiUrl(apiBase, req.path, req.query), { method: req.method ?? 'GET', ...(req.body ? { body: req.body } : {}) });
+  const res = await hubspot.fetch(apiUrl(apiBase, req.path, req.query), {
+    method: req.method ?? 'GET',
+    ...(req.body ? { body: req.body } : {}),
+  });
   if (!res.ok) throw new Error(await errorMessage(res));
   return (await res.json()) as T;
 }
@@ -43,7 +47,13 @@ export function useApi<T>(request: ApiRequest | null): ApiState<T> & { reload: (
       setState({ status: 'error', message: 'API_BASE is not configured for this HubSpot profile.' });
       return;
     }
-    setState((s) => (s.status === 'success' ? { status: 'loading', previous: s.data } : s.status === 'loading' ? s : { status: 'loading' }));
+    setState((s) =>
+      s.status === 'success'
+        ? { status: 'loading', previous: s.data }
+        : s.status === 'loading'
+          ? s
+          : { status: 'loading' },
+    );
     callApi<T>(apiBase, JSON.parse(key) as ApiRequest).then(
       (data) => {
         if (ticket === latest.current) setState({ status: 'success', data });

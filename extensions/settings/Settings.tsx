@@ -65,7 +65,11 @@ function draftObject(text: string): Draft | null {
 type FieldErrors = PlanCheckView['errors'];
 
 /** A plan call whose refusal carries the plan schema's field messages (4xx `{ error, errors }`), kept as data. */
-async function planCall<T>(apiBase: string, path: string, body: Record<string, unknown>): Promise<{ ok: true; data: T } | { ok: false; message: string; errors: FieldErrors }> {
+async function planCall<T>(
+  apiBase: string,
+  path: string,
+  body: Record<string, unknown>,
+): Promise<{ ok: true; data: T } | { ok: false; message: string; errors: FieldErrors }> {
   const res = await hubspot.fetch(apiUrl(apiBase, path), { method: 'POST', body });
   const json = (await res.json().catch(() => null)) as { error?: { message?: unknown }; errors?: unknown } | null;
   if (res.ok) return { ok: true, data: json as T };
@@ -78,7 +82,11 @@ async function planCall<T>(apiBase: string, path: string, body: Record<string, u
  * The schema's messages for the draft version (`plan.versions.<n>.…`) that the form shows next to a field,
  * keyed by the form's path; every other message stays in the list.
  */
-function splitErrors(errors: FieldErrors, draft: Draft | null, draftIndex: number): { byField: Map<string, string>; rest: FieldErrors } {
+function splitErrors(
+  errors: FieldErrors,
+  draft: Draft | null,
+  draftIndex: number,
+): { byField: Map<string, string>; rest: FieldErrors } {
   const byField = new Map<string, string>();
   const rest: FieldErrors = [];
   const prefix = `plan.versions.${draftIndex}.`;
@@ -117,7 +125,9 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
   const draft = selected ? draftObject(text) : null;
   const draftIndex = ((selected?.definition as { versions?: unknown[] } | undefined)?.versions ?? []).length;
   const { byField, rest } = splitErrors(outcome.kind === 'errors' ? outcome.errors : [], draft, draftIndex);
-  const jsonEditor = <TextArea label={s.planJson} name="planJson" rows={16} value={text} onChange={setText} testId="plan-json" />;
+  const jsonEditor = (
+    <TextArea label={s.planJson} name="planJson" rows={16} value={text} onChange={setText} testId="plan-json" />
+  );
 
   const run = async (action: 'check' | 'preview' | 'publish') => {
     const plan = composePlan(selected, text);
@@ -127,14 +137,29 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
     try {
       const body = { plan, locale: view.locale };
       if (action === 'check') {
-        const r = await callApi<PlanCheckView>(apiBase, { path: '/hubspot/settings/plans/check', method: 'POST', body });
+        const r = await callApi<PlanCheckView>(apiBase, {
+          path: '/hubspot/settings/plans/check',
+          method: 'POST',
+          body,
+        });
         setOutcome(r.ok ? { kind: 'valid' } : { kind: 'errors', errors: r.errors });
       } else if (action === 'preview') {
         const r = await planCall<PlanPreviewView>(apiBase, '/hubspot/settings/plans/preview', body);
-        setOutcome(r.ok ? { kind: 'preview', preview: r.data } : r.errors.length > 0 ? { kind: 'errors', errors: r.errors, title: r.message } : { kind: 'failed', message: r.message });
+        setOutcome(
+          r.ok
+            ? { kind: 'preview', preview: r.data }
+            : r.errors.length > 0
+              ? { kind: 'errors', errors: r.errors, title: r.message }
+              : { kind: 'failed', message: r.message },
+        );
       } else {
         const r = await planCall<PublishView>(apiBase, '/hubspot/settings/plans/publish', body);
-        if (!r.ok) return setOutcome(r.errors.length > 0 ? { kind: 'errors', errors: r.errors, title: r.message } : { kind: 'failed', message: r.message });
+        if (!r.ok)
+          return setOutcome(
+            r.errors.length > 0
+              ? { kind: 'errors', errors: r.errors, title: r.message }
+              : { kind: 'failed', message: r.message },
+          );
         setOutcome({ kind: 'published', published: r.data });
         onPublished();
       }
@@ -150,7 +175,10 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
         label={s.plans}
         name="plan"
         value={planId}
-        options={[...view.plans.map((p) => ({ label: `${p.name} (${p.currency})`, value: p.id })), { label: s.newPlan, value: NEW }]}
+        options={[
+          ...view.plans.map((p) => ({ label: `${p.name} (${p.currency})`, value: p.id })),
+          { label: s.newPlan, value: NEW },
+        ]}
         onChange={(v) => {
           const id = String(v);
           setPlanId(id);
@@ -172,7 +200,9 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
           label={s.effectiveFrom}
           name="effectiveFrom"
           format="YYYY-MM-DD"
-          value={dateInputFromIso(typeof draft.effectiveFrom === 'string' ? draft.effectiveFrom : undefined) ?? undefined}
+          value={
+            dateInputFromIso(typeof draft.effectiveFrom === 'string' ? draft.effectiveFrom : undefined) ?? undefined
+          }
           error={byField.has('effectiveFrom')}
           validationMessage={byField.get('effectiveFrom') ?? ''}
           onChange={(d) => setText(JSON.stringify({ ...draft, effectiveFrom: isoFromDateInput(d) ?? '' }, null, 2))}
@@ -184,7 +214,12 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
           <Tile>
             <Heading>{s.form.structured}</Heading>
             {draft ? (
-              <PlanForm draft={draft} labels={labels} errors={byField} onChange={(next) => setText(JSON.stringify(next, null, 2))} />
+              <PlanForm
+                draft={draft}
+                labels={labels}
+                errors={byField}
+                onChange={(next) => setText(JSON.stringify(next, null, 2))}
+              />
             ) : (
               <Text testId="form-needs-json">{s.form.fixJson}</Text>
             )}
@@ -209,7 +244,11 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
       </Flex>
       {outcome.kind === 'busy' && <Loading labels={labels} />}
       {outcome.kind === 'valid' && <Alert title={s.valid} variant="success" testId="valid" />}
-      {outcome.kind === 'failed' && <Alert title={labels.errorTitle} variant="error" testId="failed">{outcome.message}</Alert>}
+      {outcome.kind === 'failed' && (
+        <Alert title={labels.errorTitle} variant="error" testId="failed">
+          {outcome.message}
+        </Alert>
+      )}
       {outcome.kind === 'errors' && (
         <Alert title={outcome.title ?? labels.errorTitle} variant="error" testId="plan-errors">
           {byField.size > 0 && <Text testId="plan-errors-at-fields">{s.form.fieldErrors(byField.size)}</Text>}
@@ -220,7 +259,9 @@ function PlansTab({ view, labels, onPublished }: { view: SettingsView; labels: L
           </List>
         </Alert>
       )}
-      {outcome.kind === 'published' && <Alert title={s.published(outcome.published.revision)} variant="success" testId="published" />}
+      {outcome.kind === 'published' && (
+        <Alert title={s.published(outcome.published.revision)} variant="success" testId="published" />
+      )}
       {outcome.kind === 'preview' && (
         <Flex direction="column" gap="xs">
           <Heading>
@@ -261,7 +302,17 @@ function useSave(labels: Labels, onSaved: () => void) {
 }
 
 /** One quota at a time: payee, period, amount (typed the user's way, sent as a decimal string). */
-function QuotaForm({ view, labels, language, onSaved }: { view: SettingsView; labels: Labels; language: Language; onSaved: () => void }) {
+function QuotaForm({
+  view,
+  labels,
+  language,
+  onSaved,
+}: {
+  view: SettingsView;
+  labels: Labels;
+  language: Language;
+  onSaved: () => void;
+}) {
   const s = labels.settings;
   const { apiBase, note, save } = useSave(labels, onSaved);
   const [payeeId, setPayeeId] = useState(view.payees[0]?.id ?? '');
@@ -271,9 +322,32 @@ function QuotaForm({ view, labels, language, onSaved }: { view: SettingsView; la
   const periodOk = /^\d{4}(?:-Q[1-4]|-(?:0[1-9]|1[0-2]))?$/.test(periodId);
   return (
     <Flex direction="row" gap="sm" align="end">
-      <Select label={s.payeeCol} name="quotaPayee" value={payeeId} options={view.payees.map((p) => ({ label: p.name, value: p.id }))} onChange={(v) => setPayeeId(String(v))} testId="quota-payee" />
-      <Input label={s.periodCol} name="quotaPeriod" value={periodId} onChange={setPeriodId} error={periodId !== '' && !periodOk} validationMessage={periodId !== '' && !periodOk ? s.badPeriod : ''} testId="quota-period" />
-      <Input label={s.amountCol} name="quotaAmount" value={amountText} onChange={setAmountText} error={amountText !== '' && !amount} validationMessage={amountText !== '' && !amount ? labels.deal.badAmount : ''} testId="quota-amount" />
+      <Select
+        label={s.payeeCol}
+        name="quotaPayee"
+        value={payeeId}
+        options={view.payees.map((p) => ({ label: p.name, value: p.id }))}
+        onChange={(v) => setPayeeId(String(v))}
+        testId="quota-payee"
+      />
+      <Input
+        label={s.periodCol}
+        name="quotaPeriod"
+        value={periodId}
+        onChange={setPeriodId}
+        error={periodId !== '' && !periodOk}
+        validationMessage={periodId !== '' && !periodOk ? s.badPeriod : ''}
+        testId="quota-period"
+      />
+      <Input
+        label={s.amountCol}
+        name="quotaAmount"
+        value={amountText}
+        onChange={setAmountText}
+        error={amountText !== '' && !amount}
+        validationMessage={amountText !== '' && !amount ? labels.deal.badAmount : ''}
+        testId="quota-amount"
+      />
       <Button
         disabled={!apiBase || !payeeId || !periodOk || !amount}
         testId="quota-save"
@@ -299,15 +373,42 @@ function AssignmentForm({ view, labels, onSaved }: { view: SettingsView; labels:
   const fromIso = isoFromDateInput(from);
   return (
     <Flex direction="row" gap="sm" align="end">
-      <Select label={s.payeeCol} name="assignmentPayee" value={payeeId} options={view.payees.map((p) => ({ label: p.name, value: p.id }))} onChange={(v) => setPayeeId(String(v))} />
-      <Select label={s.planCol} name="assignmentPlan" value={planId} options={view.plans.map((p) => ({ label: p.name, value: p.id }))} onChange={(v) => setPlanId(String(v))} />
-      <DateInput label={s.fromCol} name="assignmentFrom" format="YYYY-MM-DD" value={from ?? undefined} onChange={(d) => setFrom(d ? { year: d.year, month: d.month, date: d.date } : null)} />
-      <DateInput label={s.toCol} name="assignmentTo" format="YYYY-MM-DD" value={to ?? undefined} onChange={(d) => setTo(d ? { year: d.year, month: d.month, date: d.date } : null)} />
+      <Select
+        label={s.payeeCol}
+        name="assignmentPayee"
+        value={payeeId}
+        options={view.payees.map((p) => ({ label: p.name, value: p.id }))}
+        onChange={(v) => setPayeeId(String(v))}
+      />
+      <Select
+        label={s.planCol}
+        name="assignmentPlan"
+        value={planId}
+        options={view.plans.map((p) => ({ label: p.name, value: p.id }))}
+        onChange={(v) => setPlanId(String(v))}
+      />
+      <DateInput
+        label={s.fromCol}
+        name="assignmentFrom"
+        format="YYYY-MM-DD"
+        value={from ?? undefined}
+        onChange={(d) => setFrom(d ? { year: d.year, month: d.month, date: d.date } : null)}
+      />
+      <DateInput
+        label={s.toCol}
+        name="assignmentTo"
+        format="YYYY-MM-DD"
+        value={to ?? undefined}
+        onChange={(d) => setTo(d ? { year: d.year, month: d.month, date: d.date } : null)}
+      />
       <Button
         disabled={!apiBase || !payeeId || !planId || !fromIso}
         testId="assignment-save"
         onClick={() => {
-          if (fromIso) save('/hubspot/settings/assignments', { assignments: [{ payeeId, planId, from: fromIso, to: isoFromDateInput(to) ?? null }] });
+          if (fromIso)
+            save('/hubspot/settings/assignments', {
+              assignments: [{ payeeId, planId, from: fromIso, to: isoFromDateInput(to) ?? null }],
+            });
         }}
       >
         {s.save}
@@ -362,7 +463,10 @@ export function Settings() {
   const language = languageOf(context.user.locale);
   const labels = LABELS[language];
   const s = labels.settings;
-  const result = useApi<SettingsView>({ path: '/hubspot/settings', query: { locale: context.user.locale ?? language } });
+  const result = useApi<SettingsView>({
+    path: '/hubspot/settings',
+    query: { locale: context.user.locale ?? language },
+  });
   // After a publish the page reloads behind the current view, so the editor keeps its outcome on screen.
   const view = result.status === 'success' ? result.data : result.status === 'loading' ? result.previous : undefined;
   if (result.status === 'error') return <Failed labels={labels} message={result.message} onRetry={result.reload} />;
@@ -373,7 +477,9 @@ export function Settings() {
         <PlansTab view={view} labels={labels} onPublished={result.reload} />
       </Tab>
       <Tab tabId="assignments" title={s.assignments}>
-        {view.plans.length > 0 && view.payees.length > 0 && <AssignmentForm view={view} labels={labels} onSaved={result.reload} />}
+        {view.plans.length > 0 && view.payees.length > 0 && (
+          <AssignmentForm view={view} labels={labels} onSaved={result.reload} />
+        )}
         {view.assignments.length === 0 ? (
           <EmptyState title={s.assignments} layout="vertical" testId="no-assignments">
             <Text>–</Text>
@@ -392,7 +498,9 @@ export function Settings() {
         )}
       </Tab>
       <Tab tabId="quotas" title={s.quotas}>
-        {view.payees.length > 0 && <QuotaForm view={view} labels={labels} language={language} onSaved={result.reload} />}
+        {view.payees.length > 0 && (
+          <QuotaForm view={view} labels={labels} language={language} onSaved={result.reload} />
+        )}
         {view.quotas.length === 0 ? (
           <EmptyState title={s.quotas} layout="vertical" testId="no-quotas">
             <Text>–</Text>

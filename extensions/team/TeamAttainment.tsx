@@ -23,7 +23,10 @@ export function TeamAttainment() {
   const labels = LABELS[language];
   const t = labels.team;
   const [period, setPeriod] = useState<string | undefined>(undefined);
-  const result = useApi<TeamView>({ path: '/hubspot/cards/team', query: { locale: context.user.locale ?? language, period } });
+  const result = useApi<TeamView>({
+    path: '/hubspot/cards/team',
+    query: { locale: context.user.locale ?? language, period },
+  });
 
   if (result.status === 'loading') return <Loading labels={labels} />;
   if (result.status === 'error') return <Failed labels={labels} message={result.message} onRetry={result.reload} />;

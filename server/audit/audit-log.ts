@@ -85,8 +85,17 @@ export function auditEntryHash(e: Omit<AuditEntry, 'hash'>): string {
 /** Appends one entry. Pass the transaction of the change; given a plain `db` it opens its own. */
 export async function recordAudit(db: Db, input: AuditEntryInput): Promise<AuditEntry> {
   if (!db.isTransaction) return db.transaction().execute((trx) => recordAudit(trx, input));
-  await db.insertInto('audit_heads').values({ tenant_id: input.tenantId, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('tenant_id').doNothing()).execute();
-  const head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', input.tenantId).forUpdate().executeTakeFirstOrThrow();
+  await db
+    .insertInto('audit_heads')
+    .values({ tenant_id: input.tenantId, seq: 0, hash: GENESIS_HASH })
+    .onConflict((oc) => oc.column('tenant_id').doNothing())
+    .execute();
+  const head = await db
+    .selectFrom('audit_heads')
+    .select(['seq', 'hash'])
+    .where('tenant_id', '=', input.tenantId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   const at = input.at ?? new Date();
   const base = {
     tenantId: input.tenantId,
@@ -117,7 +126,11 @@ export async function recordAudit(db: Db, input: AuditEntryInput): Promise<Audit
       hash: entry.hash,
     })
     .execute();
-  await db.updateTable('audit_heads').set({ seq: entry.seq, hash: entry.hash }).where('tenant_id', '=', entry.tenantId).execute();
+  await db
+    .updateTable('audit_heads')
+    .set({ seq: entry.seq, hash: entry.hash })
+    .where('tenant_id', '=', entry.tenantId)
+    .execute();
   return entry;
 }
 
@@ -161,7 +174,10 @@ export async function listAuditEntries(
   if (filter.entityType) q = q.where('entity_type', '=', filter.entityType);
   if (filter.entityId) q = q.where('entity_id', '=', filter.entityId);
   if (filter.beforeSeq !== undefined) q = q.where('seq', '<', String(filter.beforeSeq));
-  const rows = await q.orderBy('seq', 'desc').limit(filter.limit ?? 100).execute();
+  const rows = await q
+    .orderBy('seq', 'desc')
+    .limit(filter.limit ?? 100)
+    .execute();
   return rows.map(toEntry);
 }
 
@@ -178,7 +194,11 @@ export async function verifyAuditChain(db: Db, tenantId?: string): Promise<Audit
   const tenants = tenantId
     ? [tenantId]
     : (
-        await sql<{ tenant_id: string }>`SELECT tenant_id FROM audit_heads UNION SELECT DISTINCT tenant_id FROM audit_log ORDER BY tenant_id`.execute(db)
+        await sql<{
+          tenant_id: string;
+        }>`SELECT tenant_id FROM audit_heads UNION SELECT DISTINCT tenant_id FROM audit_log ORDER BY tenant_id`.execute(
+          db,
+        )
       ).rows.map((r) => r.tenant_id);
   let checked = 0;
   for (const tenant of tenants) {
@@ -195,20 +215,46 @@ export async function verifyAuditChain(db: Db, tenantId?: string): Promise<Audit
         .execute();
       for (const row of rows) {
         const e = toEntry(row);
-        const broken = (reason: string): AuditVerification => ({ ok: false, checked, firstBroken: { tenantId: tenant, seq: e.seq, reason } });
-        if (e.seq !== expectedSeq) return { ok: false, checked, firstBroken: { tenantId: tenant, seq: expectedSeq, reason: `entry ${expectedSeq} is missing (next is ${e.seq})` } };
+        const broken = (reason: string): AuditVerification => ({
+          ok: false,
+          checked,
+          firstBroken: { tenantId: tenant, seq: e.seq, reason },
+        });
+        if (e.seq !== expectedSeq)
+          return {
+            ok: false,
+            checked,
+            firstBroken: {
+              tenantId: tenant,
+              seq: expectedSeq,
+              reason: `entry ${expectedSeq} is missing (next is ${e.seq})`,
+            },
+          };
         if (e.prevHash !== prevHash) return broken('prev_hash does not match the hash of the entry before it');
-        if (auditEntryHash(e) !== e.hash) return broken('the entry’s content does not match its hash (changed after it was written)');
+        if (auditEntryHash(e) !== e.hash)
+          return broken('the entry’s content does not match its hash (changed after it was written)');
         prevHash = e.hash;
         expectedSeq++;
         checked++;
       }
       if (rows.length < BATCH) break;
     }
-    const head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', tenant).executeTakeFirst();
+    const head = await db
+      .selectFrom('audit_heads')
+      .select(['seq', 'hash'])
+      .where('tenant_id', '=', tenant)
+      .executeTakeFirst();
     const last = expectedSeq - 1;
     if (head && (Number(head.seq) !== last || head.hash !== prevHash)) {
-      return { ok: false, checked, firstBroken: { tenantId: tenant, seq: Number(head.seq), reason: `the chain ends at entry ${last} but its head says ${head.seq}: entries were removed from the end` } };
+      return {
+        ok: false,
+        checked,
+        firstBroken: {
+          tenantId: tenant,
+          seq: Number(head.seq),
+          reason: `the chain ends at entry ${last} but its head says ${head.seq}: entries were removed from the end`,
+        },
+      };
     }
   }
   return { ok: true, checked };

@@ -15,7 +15,12 @@ import type { Principal } from './principal.js';
 const MAX_DEPTH = 64;
 
 export async function payeeExists(db: Kysely<Database>, tenantId: string, payeeId: string): Promise<boolean> {
-  const row = await db.selectFrom('payees').select('id').where('tenant_id', '=', tenantId).where('id', '=', payeeId).executeTakeFirst();
+  const row = await db
+    .selectFrom('payees')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', payeeId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -44,12 +49,21 @@ async function manages(db: Kysely<Database>, tenantId: string, managerId: string
 export async function assertCanSeePayee(db: Kysely<Database>, principal: Principal, payeeId: string): Promise<void> {
   if (!(await payeeExists(db, principal.tenantId, payeeId))) throw notFound(`Payee ${payeeId}`);
   if (principal.role === 'admin' || principal.payeeId === payeeId) return;
-  if (principal.role === 'manager' && principal.payeeId && (await manages(db, principal.tenantId, principal.payeeId, payeeId))) return;
+  if (
+    principal.role === 'manager' &&
+    principal.payeeId &&
+    (await manages(db, principal.tenantId, principal.payeeId, payeeId))
+  )
+    return;
   throw forbidden(`You may not see payee ${payeeId}.`);
 }
 
 /** The team (name) and the ids of it and its sub-teams; null when the tenant has no such team. */
-export async function teamWithSubteams(db: Kysely<Database>, tenantId: string, teamId: string): Promise<{ name: string; teamIds: string[] } | null> {
+export async function teamWithSubteams(
+  db: Kysely<Database>,
+  tenantId: string,
+  teamId: string,
+): Promise<{ name: string; teamIds: string[] } | null> {
   const r = await sql<{ id: string; name: string; depth: number }>`
     WITH RECURSIVE sub(id, name, depth) AS (
       SELECT id, name, 0 FROM teams WHERE tenant_id = ${tenantId} AND id = ${teamId}
@@ -63,11 +77,18 @@ export async function teamWithSubteams(db: Kysely<Database>, tenantId: string, t
 }
 
 /** The team and its sub-teams' ids, after checking the caller may see the team. */
-export async function teamScope(db: Kysely<Database>, principal: Principal, teamId: string): Promise<{ name: string; teamIds: string[] }> {
+export async function teamScope(
+  db: Kysely<Database>,
+  principal: Principal,
+  teamId: string,
+): Promise<{ name: string; teamIds: string[] }> {
   const team = await teamWithSubteams(db, principal.tenantId, teamId);
   if (!team) throw notFound(`Team ${teamId}`);
   if (principal.role === 'seller') throw forbidden('Sellers see their own summary, not team views.');
-  if (principal.role === 'manager' && !(principal.payeeId && (await leadsTeam(db, principal.tenantId, principal.payeeId, teamId)))) {
+  if (
+    principal.role === 'manager' &&
+    !(principal.payeeId && (await leadsTeam(db, principal.tenantId, principal.payeeId, teamId)))
+  ) {
     throw forbidden(`You do not manage team ${teamId}.`);
   }
   return team;
@@ -104,6 +125,8 @@ export async function visiblePayeeIds(db: Kysely<Database>, principal: Principal
       WHERE t.tenant_id = ${principal.tenantId} AND l.depth < ${MAX_DEPTH}
     )
     SELECT id FROM down
-    UNION SELECT p.id FROM payees p WHERE p.tenant_id = ${principal.tenantId} AND p.team_id IN (SELECT id FROM led)`.execute(db);
+    UNION SELECT p.id FROM payees p WHERE p.tenant_id = ${principal.tenantId} AND p.team_id IN (SELECT id FROM led)`.execute(
+    db,
+  );
   return r.rows.map((row) => row.id);
 }

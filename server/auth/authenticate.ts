@@ -31,7 +31,11 @@ export function forgetToken(tokenId: string): void {
 }
 
 /** The principal for an `Authorization` header, or null when it is missing, malformed, unknown or revoked. */
-export async function principalFor(db: Db, authorization: string | undefined, nowMs = Date.now()): Promise<Principal | null> {
+export async function principalFor(
+  db: Db,
+  authorization: string | undefined,
+  nowMs = Date.now(),
+): Promise<Principal | null> {
   const token = bearerToken(authorization);
   if (!token || !TOKEN_SHAPE.test(token)) return null;
   const key = createHash('sha256').update(token).digest('base64url');

@@ -44,7 +44,11 @@ export function signV3(secret: string, parts: Omit<SignedRequestParts, 'signatur
  * Checks one request against every accepted secret (more than one while a client secret is rotated).
  * Future timestamps beyond the window are refused too: a clock that far ahead is as suspicious as one behind.
  */
-export function verifyV3(secrets: readonly string[], parts: SignedRequestParts, now: number): { ok: true } | { ok: false; reason: SignatureFailure } {
+export function verifyV3(
+  secrets: readonly string[],
+  parts: SignedRequestParts,
+  now: number,
+): { ok: true } | { ok: false; reason: SignatureFailure } {
   if (!parts.signature) return { ok: false, reason: 'missing-signature' };
   const tsText = parts.timestamp ?? '';
   if (!/^\d{1,16}$/.test(tsText)) return { ok: false, reason: 'bad-timestamp' };
@@ -88,7 +92,11 @@ export interface HubSpotSignatureOptions {
 export function hubspotSignature(opts: HubSpotSignatureOptions): RequestHandler {
   const now = opts.now ?? Date.now;
   const origin = opts.publicOrigin.replace(/\/+$/, '');
-  const reject = (req: Request, next: NextFunction, reason: SignatureFailure | 'raw-body-unavailable' | 'not-configured') => {
+  const reject = (
+    req: Request,
+    next: NextFunction,
+    reason: SignatureFailure | 'raw-body-unavailable' | 'not-configured',
+  ) => {
     opts.onFailure?.(req, reason);
     next(unauthorized('The request is not signed by HubSpot for this app.'));
   };
@@ -101,7 +109,13 @@ export function hubspotSignature(opts: HubSpotSignatureOptions): RequestHandler 
       if (raw === null) return reject(req, next, 'raw-body-unavailable');
       const result = verifyV3(
         secrets,
-        { method: req.method, uri: origin + req.originalUrl, rawBody: raw, signature: req.get(SIGNATURE_HEADER), timestamp: req.get(TIMESTAMP_HEADER) },
+        {
+          method: req.method,
+          uri: origin + req.originalUrl,
+          rawBody: raw,
+          signature: req.get(SIGNATURE_HEADER),
+          timestamp: req.get(TIMESTAMP_HEADER),
+        },
         now(),
       );
       if (!result.ok) return reject(req, next, result.reason);

@@ -13,5 +13,9 @@ export interface CalcEngine {
     warnings: DataWarning[];
   };
   /** The (payee, fiscal year) partitions whose results a change of one deal (before → after; null = absent) can alter. */
-  touchedPartitions(input: { plans: Plan[]; data: DataSet }, before: Deal | null, after: Deal | null): Array<{ payeeId: string; year: string }>;
+  touchedPartitions(
+    input: { plans: Plan[]; data: DataSet },
+    before: Deal | null,
+    after: Deal | null,
+  ): Array<{ payeeId: string; year: string }>;
 }

@@ -22,7 +22,11 @@ export const domainEngine: CalcEngine = {
  * cancellation dates and every later year with data (lifetime caps carry forward). Plans with team pools
  * or team gates make every payee's partitions in those years depend on the deal.
  */
-function touchedByDeal(input: { plans: Plan[]; data: DataSet }, before: Deal | null, after: Deal | null): Array<{ payeeId: string; year: string }> {
+function touchedByDeal(
+  input: { plans: Plan[]; data: DataSet },
+  before: Deal | null,
+  after: Deal | null,
+): Array<{ payeeId: string; year: string }> {
   const calendar = input.plans[0]?.calendar ?? { fiscalYearStartMonth: 1 };
   const managerOf = new Map(input.data.payees.map((p) => [p.id, p.managerId ?? null]));
   const payees = new Set<string>();

@@ -165,7 +165,9 @@ export interface CrmConnector {
    * Creates or updates attainment records by their unique key, in batches of the CRM's maximum size; the
    * fields given replace those stored, the others stay. One result per input record.
    */
-  writeAttainmentRecords?(records: ReadonlyArray<Partial<AttainmentRecord> & Pick<AttainmentRecord, 'payeeId' | 'periodId'>>): Promise<AttainmentWriteResult[]>;
+  writeAttainmentRecords?(
+    records: ReadonlyArray<Partial<AttainmentRecord> & Pick<AttainmentRecord, 'payeeId' | 'periodId'>>,
+  ): Promise<AttainmentWriteResult[]>;
 }
 
 export function attainmentKey(payeeId: string, periodId: string): string {

@@ -30,18 +30,58 @@ export interface DemoLoad {
 export async function ensureDemoTenant(db: Db, now: Date): Promise<DemoLoad> {
   if (await tenantExists(db, DEMO_TENANT_ID)) return { created: false };
   const plan = parsePlan(readJson('plan.json'));
-  if (!plan.ok) throw new Error(`[Attain] examples/reference-scenario/plan.json is invalid: ${plan.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  if (!plan.ok)
+    throw new Error(
+      `[Attain] examples/reference-scenario/plan.json is invalid: ${plan.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
   const data = parseJsonImport(readJson('data.json'));
-  if (!data.ok) throw new Error(`[Attain] examples/reference-scenario/data.json is invalid: ${data.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  if (!data.ok)
+    throw new Error(
+      `[Attain] examples/reference-scenario/data.json is invalid: ${data.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
 
   return db.transaction().execute(async (trx) => {
-    await upsertTenant(trx, { id: DEMO_TENANT_ID, name: 'Nordlys (demo)', currency: plan.plan.currency, fiscalYearStartMonth: plan.plan.calendar.fiscalYearStartMonth });
-    await recordAudit(trx, { tenantId: DEMO_TENANT_ID, actor: ACTOR, action: 'tenant.created', entityType: 'tenant', entityId: DEMO_TENANT_ID, after: { name: 'Nordlys (demo)' }, at: now });
+    await upsertTenant(trx, {
+      id: DEMO_TENANT_ID,
+      name: 'Nordlys (demo)',
+      currency: plan.plan.currency,
+      fiscalYearStartMonth: plan.plan.calendar.fiscalYearStartMonth,
+    });
+    await recordAudit(trx, {
+      tenantId: DEMO_TENANT_ID,
+      actor: ACTOR,
+      action: 'tenant.created',
+      entityType: 'tenant',
+      entityId: DEMO_TENANT_ID,
+      after: { name: 'Nordlys (demo)' },
+      at: now,
+    });
     await savePlanRevision(trx, DEMO_TENANT_ID, plan.plan, ACTOR);
-    await recordAudit(trx, { tenantId: DEMO_TENANT_ID, actor: ACTOR, action: 'plan.saved', entityType: 'plan', entityId: plan.plan.id, before: null, after: plan.plan, at: now });
+    await recordAudit(trx, {
+      tenantId: DEMO_TENANT_ID,
+      actor: ACTOR,
+      action: 'plan.saved',
+      entityType: 'plan',
+      entityId: plan.plan.id,
+      before: null,
+      after: plan.plan,
+      at: now,
+    });
     const applied = await applyImport(trx, DEMO_TENANT_ID, data.batch, data.locate);
-    if (!applied.ok) throw new Error(`[Attain] the reference scenario does not import: ${applied.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-    await recordAudit(trx, { tenantId: DEMO_TENANT_ID, actor: ACTOR, action: 'import.applied', entityType: 'import', entityId: 'reference-scenario', before: null, after: { counts: applied.counts }, at: now });
+    if (!applied.ok)
+      throw new Error(
+        `[Attain] the reference scenario does not import: ${applied.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      );
+    await recordAudit(trx, {
+      tenantId: DEMO_TENANT_ID,
+      actor: ACTOR,
+      action: 'import.applied',
+      entityType: 'import',
+      entityId: 'reference-scenario',
+      before: null,
+      after: { counts: applied.counts },
+      at: now,
+    });
     return { created: true, counts: { ...applied.counts } };
   });
 }

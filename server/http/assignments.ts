@@ -45,11 +45,19 @@ export const assignmentsFeature: Feature = ({ api, deps }) => {
     handle: async ({ body, principal }) =>
       db.transaction().execute(async (trx) => {
         const errors: FieldError[] = [];
-        if (!(await payeeExists(trx, principal.tenantId, body.payeeId))) errors.push({ path: 'body.payeeId', message: `payee "${body.payeeId}" does not exist` });
-        if (!(await getPlan(trx, principal.tenantId, body.planId))) errors.push({ path: 'body.planId', message: `plan "${body.planId}" does not exist` });
+        if (!(await payeeExists(trx, principal.tenantId, body.payeeId)))
+          errors.push({ path: 'body.payeeId', message: `payee "${body.payeeId}" does not exist` });
+        if (!(await getPlan(trx, principal.tenantId, body.planId)))
+          errors.push({ path: 'body.planId', message: `plan "${body.planId}" does not exist` });
         if (errors.length > 0) throw invalid(errors);
         await upsertAssignments(trx, principal.tenantId, [body]);
-        await recordChange(trx, principal, deps.now(), { action: 'assignment.set', entityType: 'assignment', entityId: `${body.payeeId}/${body.planId}/${body.from}`, before: null, after: body });
+        await recordChange(trx, principal, deps.now(), {
+          action: 'assignment.set',
+          entityType: 'assignment',
+          entityId: `${body.payeeId}/${body.planId}/${body.from}`,
+          before: null,
+          after: body,
+        });
         return body;
       }),
   });
@@ -64,8 +72,15 @@ export const assignmentsFeature: Feature = ({ api, deps }) => {
     response: z.object({ deleted: z.literal(true) }),
     handle: async ({ query, principal }) =>
       db.transaction().execute(async (trx) => {
-        if (!(await deleteAssignment(trx, principal.tenantId, query))) throw notFound(`Assignment ${query.payeeId}/${query.planId}/${query.from}`);
-        await recordChange(trx, principal, deps.now(), { action: 'assignment.deleted', entityType: 'assignment', entityId: `${query.payeeId}/${query.planId}/${query.from}`, before: query, after: null });
+        if (!(await deleteAssignment(trx, principal.tenantId, query)))
+          throw notFound(`Assignment ${query.payeeId}/${query.planId}/${query.from}`);
+        await recordChange(trx, principal, deps.now(), {
+          action: 'assignment.deleted',
+          entityType: 'assignment',
+          entityId: `${query.payeeId}/${query.planId}/${query.from}`,
+          before: query,
+          after: null,
+        });
         return { deleted: true as const };
       }),
   });

@@ -90,7 +90,11 @@ function toOpenApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): { data: unknown; errors: ReturnType<typeof fieldErrors> } {
+function parsePart(
+  schema: z.ZodType | undefined,
+  value: unknown,
+  where: string,
+): { data: unknown; errors: ReturnType<typeof fieldErrors> } {
   if (!schema) return { data: undefined, errors: [] };
   const r = schema.safeParse(value);
   return r.success ? { data: r.data, errors: [] } : { data: undefined, errors: fieldErrors(r.error, where) };
@@ -106,9 +110,11 @@ export class ApiRouter {
     private readonly authenticate: (req: Request) => Promise<Principal>,
   ) {}
 
-  endpoint<P extends Obj | undefined = undefined, Q extends Obj | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-    spec: AuthedEndpoint<P, Q, B> | PublicEndpoint<P, Q, B>,
-  ): void {
+  endpoint<
+    P extends Obj | undefined = undefined,
+    Q extends Obj | undefined = undefined,
+    B extends z.ZodType | undefined = undefined,
+  >(spec: AuthedEndpoint<P, Q, B> | PublicEndpoint<P, Q, B>): void {
     this.document(spec);
     const bodyTypes = spec.body ? (spec.bodyTypes ?? ['application/json']) : [];
     const handler: RequestHandler = async (req, res) => {
@@ -125,12 +131,22 @@ export class ApiRouter {
       const body = parsePart(spec.body, bodyType === null && spec.body ? undefined : req.body, 'body');
       const errors = [...params.errors, ...query.errors, ...body.errors];
       if (errors.length === 0) {
-        errors.push(...nulCharacters(params.data, 'params'), ...nulCharacters(query.data, 'query'), ...nulCharacters(body.data, 'body'));
+        errors.push(
+          ...nulCharacters(params.data, 'params'),
+          ...nulCharacters(query.data, 'query'),
+          ...nulCharacters(body.data, 'body'),
+        );
       }
       if (errors.length > 0) throw invalid(errors);
 
-      const input = { params: params.data, query: query.data, body: body.data, bodyType, req, res } as Omit<HandlerInput<P, Q, B>, 'principal'>;
-      const result = spec.auth === 'none' ? await spec.handle(input) : await spec.handle({ ...input, principal: principal as Principal });
+      const input = { params: params.data, query: query.data, body: body.data, bodyType, req, res } as Omit<
+        HandlerInput<P, Q, B>,
+        'principal'
+      >;
+      const result =
+        spec.auth === 'none'
+          ? await spec.handle(input)
+          : await spec.handle({ ...input, principal: principal as Principal });
       if (!res.headersSent) res.status(spec.status ?? 200).json(result);
     };
     this.router[spec.method](spec.path, handler);
@@ -138,7 +154,10 @@ export class ApiRouter {
 
   private document(spec: EndpointBase<unknown, unknown, unknown> & { auth?: 'token' | 'none' }): void {
     const responses: RouteConfig['responses'] = {
-      [String(spec.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: spec.response } } },
+      [String(spec.status ?? 200)]: {
+        description: 'Success',
+        content: { 'application/json': { schema: spec.response } },
+      },
     };
     for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
       if (spec.auth === 'none' && (status === '401' || status === '403')) continue;
@@ -149,7 +168,8 @@ export class ApiRouter {
     if (spec.query) request.query = spec.query as Obj;
     if (spec.body) {
       const content: Record<string, { schema: z.ZodType }> = {};
-      for (const t of spec.bodyTypes ?? ['application/json']) content[t] = { schema: t === 'text/csv' ? z.string() : (spec.bodyDoc ?? (spec.body as z.ZodType)) };
+      for (const t of spec.bodyTypes ?? ['application/json'])
+        content[t] = { schema: t === 'text/csv' ? z.string() : (spec.bodyDoc ?? (spec.body as z.ZodType)) };
       request.body = { content, required: true };
     }
     this.registry.registerPath({
@@ -174,7 +194,8 @@ function nulCharacters(value: unknown, path: string, out: FieldError[] = []): Fi
     value.forEach((v, i) => nulCharacters(v, `${path}.${i}`, out));
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\u0000')) out.push({ path: `${path}.${k}`, message: 'must not contain the NUL character (\\u0000)' });
+      if (k.includes('\u0000'))
+        out.push({ path: `${path}.${k}`, message: 'must not contain the NUL character (\\u0000)' });
       nulCharacters(v, `${path}.${k}`, out);
     }
   }
@@ -194,5 +215,3 @@ async function parseBody(req: Request, res: Response, types: BodyType[]): Promis
   }
   throw new ApiError(415, 'unsupported-media-type', `Send the body as ${types.join(' or ')}.`);
 }
-
-

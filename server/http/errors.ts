@@ -13,7 +13,15 @@ export interface FieldError {
   message: string;
 }
 
-export type ApiErrorCode = 'invalid-request' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'payload-too-large' | 'unsupported-media-type' | 'internal';
+export type ApiErrorCode =
+  | 'invalid-request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'payload-too-large'
+  | 'unsupported-media-type'
+  | 'internal';
 
 export class ApiError extends Error {
   constructor(
@@ -27,8 +35,10 @@ export class ApiError extends Error {
   }
 }
 
-export const invalid = (errors: FieldError[], message = 'The request is invalid.') => new ApiError(400, 'invalid-request', message, errors);
-export const unauthorized = (message = 'A valid API token is required: Authorization: Bearer <token>.') => new ApiError(401, 'unauthorized', message);
+export const invalid = (errors: FieldError[], message = 'The request is invalid.') =>
+  new ApiError(400, 'invalid-request', message, errors);
+export const unauthorized = (message = 'A valid API token is required: Authorization: Bearer <token>.') =>
+  new ApiError(401, 'unauthorized', message);
 export const forbidden = (message = 'Your role does not allow this.') => new ApiError(403, 'forbidden', message);
 export const notFound = (what = 'The resource') => new ApiError(404, 'not-found', `${what} was not found.`);
 export const conflict = (message: string) => new ApiError(409, 'conflict', message);
@@ -55,9 +65,11 @@ interface HttpishError {
 
 /** Errors raised by express/body-parser before our code runs (bad JSON, too large, bad encoding in a path). */
 function fromFramework(err: HttpishError): ApiError | null {
-  const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : null;
+  const status =
+    typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : null;
   if (status === null || status < 400 || status >= 500) return null;
-  if (err.type === 'entity.parse.failed') return invalid([{ path: 'body', message: 'is not valid JSON' }], 'The request body is not valid JSON.');
+  if (err.type === 'entity.parse.failed')
+    return invalid([{ path: 'body', message: 'is not valid JSON' }], 'The request body is not valid JSON.');
   if (status === 413) return new ApiError(413, 'payload-too-large', 'The request body is too large.');
   if (status === 415) return new ApiError(415, 'unsupported-media-type', 'Unsupported content type or charset.');
   const message = err.expose === true && typeof err.message === 'string' ? err.message : 'The request is invalid.';
@@ -65,7 +77,8 @@ function fromFramework(err: HttpishError): ApiError | null {
 }
 
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-  const known = err instanceof ApiError ? err : typeof err === 'object' && err !== null ? fromFramework(err as HttpishError) : null;
+  const known =
+    err instanceof ApiError ? err : typeof err === 'object' && err !== null ? fromFramework(err as HttpishError) : null;
   if (known) {
     if (known.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(known.status).json({
@@ -80,5 +93,14 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     res.destroy();
     return;
   }
-  res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on our side. Quote the request id when you report it.' }, errors: [], requestId: req.id });
+  res
+    .status(500)
+    .json({
+      error: {
+        code: 'internal',
+        message: 'Something went wrong on our side. Quote the request id when you report it.',
+      },
+      errors: [],
+      requestId: req.id,
+    });
 };

@@ -27,7 +27,11 @@ const importResult = z
       assignments: z.number().int(),
       fxRates: z.number().int(),
     }),
-    recalculationRequested: z.boolean().meta({ description: 'true: a recalculation was requested (follow it with GET /recalculations or re-read results)' }),
+    recalculationRequested: z
+      .boolean()
+      .meta({
+        description: 'true: a recalculation was requested (follow it with GET /recalculations or re-read results)',
+      }),
   })
   .meta({ id: 'ImportResult' });
 
@@ -35,9 +39,17 @@ const importResult = z
 const AUDIT_DETAIL_LIMIT = 1000;
 
 function auditDetail(batch: ImportBatch) {
-  const ids = (xs: { id: string }[] | undefined) => (xs && xs.length <= AUDIT_DETAIL_LIMIT ? xs.map((x) => x.id) : undefined);
+  const ids = (xs: { id: string }[] | undefined) =>
+    xs && xs.length <= AUDIT_DETAIL_LIMIT ? xs.map((x) => x.id) : undefined;
   const small = <T>(xs: T[] | undefined) => (xs && xs.length <= AUDIT_DETAIL_LIMIT ? xs : undefined);
-  return { payees: ids(batch.payees), teams: ids(batch.teams), deals: ids(batch.deals), quotas: small(batch.quotas), assignments: small(batch.assignments), payments: small(batch.payments) };
+  return {
+    payees: ids(batch.payees),
+    teams: ids(batch.teams),
+    deals: ids(batch.deals),
+    quotas: small(batch.quotas),
+    assignments: small(batch.assignments),
+    payments: small(batch.payments),
+  };
 }
 
 export const importFeature: Feature = ({ api, deps }) => {
@@ -45,7 +57,8 @@ export const importFeature: Feature = ({ api, deps }) => {
     method: 'post',
     path: '/import',
     tag: 'Import',
-    summary: 'Import data as JSON ({ payees, teams, quotas, deals, payments, assignments, fxRates }) or CSV (?kind=…); all or nothing',
+    summary:
+      'Import data as JSON ({ payees, teams, quotas, deals, payments, assignments, fxRates }) or CSV (?kind=…); all or nothing',
     description:
       'CSV: one kind per request, a header row, one record per row. Columns — payees: id,name,email,managerId,teamId,startDate,endDate,hubspotOwnerId,hubspotUserId,salesforceUserId; ' +
       'teams: id,name,managerId,parentTeamId; quotas: payeeId,periodId,amount,componentId; deals: id,ownerId,amount,currency,status,closeDate,name,createdDate,probability,pipeline,stage,dealType,customerId,units,cancelledDate,splits ("anna:0.6;bo:0.4"),attributes.<name>; ' +
@@ -59,7 +72,8 @@ export const importFeature: Feature = ({ api, deps }) => {
     handle: async ({ query, body, bodyType, principal, req }) => {
       let parsed;
       if (bodyType === 'text/csv') {
-        if (!query.kind) throw invalid([{ path: 'query.kind', message: `is required for CSV: one of ${IMPORT_KINDS.join(', ')}` }]);
+        if (!query.kind)
+          throw invalid([{ path: 'query.kind', message: `is required for CSV: one of ${IMPORT_KINDS.join(', ')}` }]);
         parsed = parseCsvImport(query.kind, String(body));
       } else {
         parsed = parseJsonImport(query.kind && Array.isArray(body) ? { [query.kind]: body } : body);

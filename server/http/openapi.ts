@@ -11,13 +11,17 @@ export function createRegistry(): OpenAPIRegistry {
   return registry;
 }
 
-export function generateDocument(registry: OpenAPIRegistry, serverUrl: string | undefined): ReturnType<OpenApiGeneratorV3['generateDocument']> {
+export function generateDocument(
+  registry: OpenAPIRegistry,
+  serverUrl: string | undefined,
+): ReturnType<OpenApiGeneratorV3['generateDocument']> {
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: {
       title: 'Attain API',
       version: '1',
-      description: 'Sales performance management: attainment, earnings with explanations, plans, quotas and data import. Money and ratios are decimal strings ("1080000.00", attainment "1.2" = 120 %).',
+      description:
+        'Sales performance management: attainment, earnings with explanations, plans, quotas and data import. Money and ratios are decimal strings ("1080000.00", attainment "1.2" = 120 %).',
     },
     servers: serverUrl ? [{ url: serverUrl }] : [],
     security: [{ bearerToken: [] }],

@@ -9,14 +9,32 @@ import { payeeIdParams, payeeSummaryView, payeeView, periodQuery } from './schem
 
 const listQuery = z.strictObject({
   teamId: z.string().min(1).max(200).optional(),
-  limit: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(1).max(1000).default(200),
-  offset: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0).max(10_000_000).default(0),
+  limit: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1)
+    .max(1000)
+    .default(200),
+  offset: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0)
+    .max(10_000_000)
+    .default(0),
 });
 
 function selectPayees(db: Db, tenantId: string) {
   return db
     .selectFrom('payees')
-    .select(['id', 'name', 'email', 'manager_id as managerId', 'team_id as teamId', 'start_date as startDate', 'end_date as endDate'])
+    .select([
+      'id',
+      'name',
+      'email',
+      'manager_id as managerId',
+      'team_id as teamId',
+      'start_date as startDate',
+      'end_date as endDate',
+    ])
     .where('tenant_id', '=', tenantId);
 }
 
@@ -31,7 +49,11 @@ export const payeesFeature: Feature = ({ api, deps }) => {
     handle: async ({ query, principal }) => {
       const ids = await visiblePayeeIds(deps.store.db, principal);
       if (ids !== null && ids.length === 0) return { payees: [] };
-      let q = selectPayees(deps.store.db, principal.tenantId).orderBy('name').orderBy('id').limit(query.limit).offset(query.offset);
+      let q = selectPayees(deps.store.db, principal.tenantId)
+        .orderBy('name')
+        .orderBy('id')
+        .limit(query.limit)
+        .offset(query.offset);
       if (ids !== null) q = q.where('id', 'in', ids);
       if (query.teamId) q = q.where('team_id', '=', query.teamId);
       return { payees: await q.execute() };
@@ -61,7 +83,8 @@ export const payeesFeature: Feature = ({ api, deps }) => {
     response: payeeSummaryView,
     handle: async ({ params, query, principal, res }) => {
       // Admins and payees asking for themselves need no hierarchy lookup: one query answers (hot path).
-      if (principal.role !== 'admin' && principal.payeeId !== params.payeeId) await assertCanSeePayee(deps.store.db, principal, params.payeeId);
+      if (principal.role !== 'admin' && principal.payeeId !== params.payeeId)
+        await assertCanSeePayee(deps.store.db, principal, params.payeeId);
       const body = await payeeSummaryJson(deps.store.db, principal.tenantId, params.payeeId, query.period);
       if (body === null) throw notFound(`Payee ${params.payeeId}`);
       res.type('application/json').send(body);

@@ -15,7 +15,9 @@ import { planIdParams } from './schemas.js';
 
 const planView = z
   .object({
-    plan: z.looseObject({ id: z.string(), name: z.string() }).meta({ description: 'The plan document (see the Plan request schema)' }),
+    plan: z
+      .looseObject({ id: z.string(), name: z.string() })
+      .meta({ description: 'The plan document (see the Plan request schema)' }),
     revision: z.number().int(),
     createdBy: z.string(),
     createdAt: z.string(),
@@ -79,7 +81,11 @@ export const plansFeature: Feature = ({ api, deps }) => {
       return {
         planId: params.planId,
         versions: found.plan.versions,
-        revisions: revisions.map((r) => ({ revision: r.revision, createdBy: r.createdBy, createdAt: r.createdAt.toISOString() })),
+        revisions: revisions.map((r) => ({
+          revision: r.revision,
+          createdBy: r.createdBy,
+          createdAt: r.createdAt.toISOString(),
+        })),
       };
     },
   });
@@ -96,9 +102,16 @@ export const plansFeature: Feature = ({ api, deps }) => {
     handle: async ({ body, principal }) => {
       const plan = body;
       return db.transaction().execute(async (trx) => {
-        if (await getPlan(trx, principal.tenantId, plan.id)) throw conflict(`Plan ${plan.id} exists; POST /api/v1/plans/${plan.id}/versions adds a version.`);
+        if (await getPlan(trx, principal.tenantId, plan.id))
+          throw conflict(`Plan ${plan.id} exists; POST /api/v1/plans/${plan.id}/versions adds a version.`);
         const saved = await savePlanRevision(trx, principal.tenantId, plan, principal.actor);
-        await recordChange(trx, principal, deps.now(), { action: 'plan.saved', entityType: 'plan', entityId: plan.id, before: null, after: plan });
+        await recordChange(trx, principal, deps.now(), {
+          action: 'plan.saved',
+          entityType: 'plan',
+          entityId: plan.id,
+          before: null,
+          after: plan,
+        });
         return view(saved);
       });
     },
@@ -119,7 +132,13 @@ export const plansFeature: Feature = ({ api, deps }) => {
         const current = await existingPlan(trx, principal.tenantId, params.planId);
         const next = appendVersion(current.plan, body);
         const saved = await savePlanRevision(trx, principal.tenantId, next, principal.actor);
-        await recordChange(trx, principal, deps.now(), { action: 'plan.saved', entityType: 'plan', entityId: params.planId, before: current.plan, after: next });
+        await recordChange(trx, principal, deps.now(), {
+          action: 'plan.saved',
+          entityType: 'plan',
+          entityId: params.planId,
+          before: current.plan,
+          after: next,
+        });
         return view(saved);
       }),
   });
@@ -135,13 +154,20 @@ export const plansFeature: Feature = ({ api, deps }) => {
     response: planView,
     handle: async ({ params, body, principal }) => {
       const plan = body;
-      if (plan.id !== params.planId) throw invalid([{ path: 'body.id', message: `must be "${params.planId}" (the plan in the path)` }]);
+      if (plan.id !== params.planId)
+        throw invalid([{ path: 'body.id', message: `must be "${params.planId}" (the plan in the path)` }]);
       return db.transaction().execute(async (trx) => {
         const current = await existingPlan(trx, principal.tenantId, params.planId);
         assertHistoryKept(current.plan, plan);
         if (isDeepStrictEqual(current.plan, plan)) return view(current);
         const saved = await savePlanRevision(trx, principal.tenantId, plan, principal.actor);
-        await recordChange(trx, principal, deps.now(), { action: 'plan.saved', entityType: 'plan', entityId: plan.id, before: current.plan, after: plan });
+        await recordChange(trx, principal, deps.now(), {
+          action: 'plan.saved',
+          entityType: 'plan',
+          entityId: plan.id,
+          before: current.plan,
+          after: plan,
+        });
         return view(saved);
       });
     },
@@ -151,15 +177,26 @@ export const plansFeature: Feature = ({ api, deps }) => {
 function appendVersion(plan: Plan, version: Plan['versions'][number]): Plan {
   const last = plan.versions[plan.versions.length - 1];
   if (last && version.effectiveFrom <= last.effectiveFrom) {
-    throw invalid([{ path: 'body.effectiveFrom', message: `must be after ${last.effectiveFrom} (the latest version); history is never edited` }]);
+    throw invalid([
+      {
+        path: 'body.effectiveFrom',
+        message: `must be after ${last.effectiveFrom} (the latest version); history is never edited`,
+      },
+    ]);
   }
-  if (plan.versions.some((v) => v.id === version.id)) throw invalid([{ path: 'body.id', message: `version "${version.id}" exists already` }]);
+  if (plan.versions.some((v) => v.id === version.id))
+    throw invalid([{ path: 'body.id', message: `version "${version.id}" exists already` }]);
   const r = planSchema.safeParse({ ...plan, versions: [...plan.versions, version] });
   if (!r.success) {
     // Errors inside the new version are reported relative to the body.
     const at = plan.versions.length;
     throw invalid(
-      toFieldErrors(r.error).map((e) => ({ path: e.path.startsWith(`versions.${at}.`) ? `body.${e.path.slice(`versions.${at}.`.length)}` : `plan.${e.path}`, message: e.message })),
+      toFieldErrors(r.error).map((e) => ({
+        path: e.path.startsWith(`versions.${at}.`)
+          ? `body.${e.path.slice(`versions.${at}.`.length)}`
+          : `plan.${e.path}`,
+        message: e.message,
+      })),
       'The version is invalid.',
     );
   }
@@ -172,7 +209,10 @@ function assertHistoryKept(before: Plan, after: Plan): void {
   before.versions.forEach((v, i) => {
     const same = after.versions[i];
     if (!same || !isDeepStrictEqual(same, v)) {
-      errors.push({ path: `body.versions.${i}`, message: `version "${v.id}" (effective ${v.effectiveFrom}) is history and cannot be changed or removed; add a new version instead` });
+      errors.push({
+        path: `body.versions.${i}`,
+        message: `version "${v.id}" (effective ${v.effectiveFrom}) is history and cannot be changed or removed; add a new version instead`,
+      });
     }
   });
   if (errors.length > 0) throw invalid(errors, 'Saved plan versions are never edited.');

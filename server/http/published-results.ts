@@ -18,7 +18,12 @@ export interface PublishedRow {
 }
 
 /** Every payee of the given teams, with their published result for the period (null figures: not calculated yet). */
-export async function publishedForTeams(db: Db, tenantId: string, teamIds: string[], periodId: string): Promise<PublishedRow[]> {
+export async function publishedForTeams(
+  db: Db,
+  tenantId: string,
+  teamIds: string[],
+  periodId: string,
+): Promise<PublishedRow[]> {
   const r = await sql<{
     payee_id: string;
     name: string;
@@ -61,7 +66,12 @@ export async function publishedForTeams(db: Db, tenantId: string, teamIds: strin
  * snapshot through the partition pointer, one round trip, and no parse/serialise of the (large) lines in
  * Node on the hot path. Null when the tenant has no such payee.
  */
-export async function payeeSummaryJson(db: Db, tenantId: string, payeeId: string, periodId: string): Promise<string | null> {
+export async function payeeSummaryJson(
+  db: Db,
+  tenantId: string,
+  payeeId: string,
+  periodId: string,
+): Promise<string | null> {
   const r = await sql<{ body: string }>`
     SELECT jsonb_build_object(
       'payeeId', p.id,

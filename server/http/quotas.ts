@@ -9,12 +9,20 @@ import { recordChange } from './audit-trail.js';
 import { requestRecalc } from './recalc.js';
 
 const quotaView = z
-  .object({ payeeId: z.string(), periodId: z.string(), amount: z.string().meta({ example: '900000' }), componentId: z.string().optional() })
+  .object({
+    payeeId: z.string(),
+    periodId: z.string(),
+    amount: z.string().meta({ example: '900000' }),
+    componentId: z.string().optional(),
+  })
   .meta({ id: 'Quota' });
 
 const listQuery = z.strictObject({
   payeeId: id.optional(),
-  year: z.string().regex(/^\d{4}$/, 'must be a year such as 2026').optional(),
+  year: z
+    .string()
+    .regex(/^\d{4}$/, 'must be a year such as 2026')
+    .optional(),
 });
 
 const quotaKey = z.strictObject({ payeeId: id, periodId, componentId: id.optional() });
@@ -32,10 +40,20 @@ export const quotasFeature: Feature = ({ api, deps }) => {
     handle: async ({ query, principal }) => {
       if (query.payeeId) {
         await assertCanSeePayee(db, principal, query.payeeId);
-        return { quotas: await listQuotas(db, principal.tenantId, { payeeIds: [query.payeeId], ...(query.year ? { year: query.year } : {}) }) };
+        return {
+          quotas: await listQuotas(db, principal.tenantId, {
+            payeeIds: [query.payeeId],
+            ...(query.year ? { year: query.year } : {}),
+          }),
+        };
       }
       const ids = await visiblePayeeIds(db, principal);
-      return { quotas: await listQuotas(db, principal.tenantId, { ...(ids ? { payeeIds: ids } : {}), ...(query.year ? { year: query.year } : {}) }) };
+      return {
+        quotas: await listQuotas(db, principal.tenantId, {
+          ...(ids ? { payeeIds: ids } : {}),
+          ...(query.year ? { year: query.year } : {}),
+        }),
+      };
     },
   });
 
@@ -53,13 +71,20 @@ export const quotasFeature: Feature = ({ api, deps }) => {
         const known = new Map<string, boolean>();
         for (const [i, q] of body.quotas.entries()) {
           if (!known.has(q.payeeId)) known.set(q.payeeId, await payeeExists(trx, principal.tenantId, q.payeeId));
-          if (!known.get(q.payeeId)) errors.push({ path: `body.quotas.${i}.payeeId`, message: `payee "${q.payeeId}" does not exist` });
+          if (!known.get(q.payeeId))
+            errors.push({ path: `body.quotas.${i}.payeeId`, message: `payee "${q.payeeId}" does not exist` });
         }
         if (errors.length > 0) throw invalid(errors, 'No quota was stored.');
         for (const q of body.quotas) {
           const before = await getQuota(trx, principal.tenantId, q);
           if (before?.amount === q.amount) continue;
-          await recordChange(trx, principal, deps.now(), { action: 'quota.set', entityType: 'quota', entityId: `${q.payeeId}/${q.periodId}/${q.componentId ?? ''}`, before: before ?? null, after: q });
+          await recordChange(trx, principal, deps.now(), {
+            action: 'quota.set',
+            entityType: 'quota',
+            entityId: `${q.payeeId}/${q.periodId}/${q.componentId ?? ''}`,
+            before: before ?? null,
+            after: q,
+          });
         }
         await upsertQuotas(trx, principal.tenantId, body.quotas);
         return body.quotas;
@@ -82,7 +107,13 @@ export const quotasFeature: Feature = ({ api, deps }) => {
         const before = await getQuota(trx, principal.tenantId, query);
         if (!before) throw notFound(`Quota ${query.payeeId}/${query.periodId}`);
         await deleteQuota(trx, principal.tenantId, query);
-        await recordChange(trx, principal, deps.now(), { action: 'quota.deleted', entityType: 'quota', entityId: `${query.payeeId}/${query.periodId}/${query.componentId ?? ''}`, before, after: null });
+        await recordChange(trx, principal, deps.now(), {
+          action: 'quota.deleted',
+          entityType: 'quota',
+          entityId: `${query.payeeId}/${query.periodId}/${query.componentId ?? ''}`,
+          before,
+          after: null,
+        });
         return { deleted: before };
       }),
   });

@@ -2,10 +2,14 @@
 import { z } from 'zod';
 import { id, periodId } from '../../src/data/index.js';
 
-const money = z.string().meta({ description: 'Decimal string in the plan currency, e.g. "1080000.00"', example: '1080000.00' });
+const money = z
+  .string()
+  .meta({ description: 'Decimal string in the plan currency, e.g. "1080000.00"', example: '1080000.00' });
 const ratio = z.string().meta({ description: 'Decimal ratio, "1.2" = 120 %', example: '1.2' });
 
-export const periodQuery = z.strictObject({ period: periodId.meta({ description: 'Period id: "2026", "2026-Q3" or "2026-07"', example: '2026-Q3' }) });
+export const periodQuery = z.strictObject({
+  period: periodId.meta({ description: 'Period id: "2026", "2026-Q3" or "2026-07"', example: '2026-Q3' }),
+});
 
 export const payeeIdParams = z.strictObject({ payeeId: id });
 export const teamIdParams = z.strictObject({ teamId: id });
@@ -54,7 +58,12 @@ export const teamAttainmentView = z
   })
   .meta({ id: 'TeamAttainment' });
 
-const traceStep = z.object({ step: z.string(), rule: z.string().optional(), text: z.string(), values: z.record(z.string(), z.string().nullable()).optional() });
+const traceStep = z.object({
+  step: z.string(),
+  rule: z.string().optional(),
+  text: z.string(),
+  values: z.record(z.string(), z.string().nullable()).optional(),
+});
 const tierSlice = z.object({
   tierIndex: z.number().int(),
   label: z.string(),
@@ -100,7 +109,16 @@ export const payeeSummaryView = z
         earnedToDate: money,
         paidToDate: money,
         payable: money,
-        components: z.array(z.object({ componentId: z.string(), name: z.string(), quota: money, credited: money, attainment: ratio, earnings: money })),
+        components: z.array(
+          z.object({
+            componentId: z.string(),
+            name: z.string(),
+            quota: money,
+            credited: money,
+            attainment: ratio,
+            earnings: money,
+          }),
+        ),
         lines: z.array(payoutLineView),
       })
       .nullable()

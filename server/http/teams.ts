@@ -16,7 +16,12 @@ const RATIO_DECIMALS = 6;
  * paid by overrides, say) are not sellers here and are left out of rows and totals; their own summary shows
  * their pay.
  */
-export async function teamAttainment(db: Db, tenantId: string, team: { id: string; name: string; teamIds: string[] }, periodId: string): Promise<z.output<typeof teamAttainmentView>> {
+export async function teamAttainment(
+  db: Db,
+  tenantId: string,
+  team: { id: string; name: string; teamIds: string[] },
+  periodId: string,
+): Promise<z.output<typeof teamAttainmentView>> {
   const rows = (await publishedForTeams(db, tenantId, team.teamIds, periodId)).filter(
     (r) => r.quota === null || !(dec(r.quota).isZero() && dec(r.credited as string).isZero()),
   );

@@ -10,12 +10,22 @@ import { invalid, notFound } from './errors.js';
 import { recordChange } from './audit-trail.js';
 
 const tokenView = z
-  .object({ id: z.string(), name: z.string(), role: z.enum(ROLES), payeeId: z.string().nullable(), createdAt: z.string(), revokedAt: z.string().nullable() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    payeeId: z.string().nullable(),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
   .meta({ id: 'ApiToken' });
 
 const createBody = z
   .strictObject({ name: z.string().trim().min(1).max(200), role: z.enum(ROLES), payeeId: id.nullable().optional() })
-  .refine((b) => b.role === 'admin' || !!b.payeeId, { path: ['payeeId'], message: 'is required for manager and seller tokens (the payee the token acts as)' });
+  .refine((b) => b.role === 'admin' || !!b.payeeId, {
+    path: ['payeeId'],
+    message: 'is required for manager and seller tokens (the payee the token acts as)',
+  });
 
 export const tokensFeature: Feature = ({ api, deps }) => {
   const db = deps.store.db;
@@ -53,9 +63,19 @@ export const tokensFeature: Feature = ({ api, deps }) => {
         if (body.payeeId && !(await payeeExists(trx, principal.tenantId, body.payeeId))) {
           throw invalid([{ path: 'body.payeeId', message: `payee "${body.payeeId}" does not exist` }]);
         }
-        const created = await createApiToken(trx, principal.tenantId, { name: body.name, role: body.role, payeeId: body.payeeId ?? null });
+        const created = await createApiToken(trx, principal.tenantId, {
+          name: body.name,
+          role: body.role,
+          payeeId: body.payeeId ?? null,
+        });
         const p = created.principal;
-        await recordChange(trx, principal, deps.now(), { action: 'token.created', entityType: 'api_token', entityId: p.tokenId, before: null, after: { name: p.name, role: p.role, payeeId: p.payeeId } });
+        await recordChange(trx, principal, deps.now(), {
+          action: 'token.created',
+          entityType: 'api_token',
+          entityId: p.tokenId,
+          before: null,
+          after: { name: p.name, role: p.role, payeeId: p.payeeId },
+        });
         return { id: p.tokenId, token: created.token, role: p.role, payeeId: p.payeeId };
       }),
   });
@@ -70,9 +90,16 @@ export const tokensFeature: Feature = ({ api, deps }) => {
     response: z.object({ revoked: z.literal(true) }),
     handle: async ({ params, principal }) =>
       db.transaction().execute(async (trx) => {
-        if (!(await revokeApiToken(trx, principal.tenantId, params.tokenId, deps.now()))) throw notFound(`Token ${params.tokenId}`);
+        if (!(await revokeApiToken(trx, principal.tenantId, params.tokenId, deps.now())))
+          throw notFound(`Token ${params.tokenId}`);
         forgetToken(params.tokenId);
-        await recordChange(trx, principal, deps.now(), { action: 'token.revoked', entityType: 'api_token', entityId: params.tokenId, before: null, after: { revoked: true } });
+        await recordChange(trx, principal, deps.now(), {
+          action: 'token.revoked',
+          entityType: 'api_token',
+          entityId: params.tokenId,
+          before: null,
+          after: { revoked: true },
+        });
         return { revoked: true as const };
       }),
   });

@@ -17,18 +17,24 @@ const apiBase = z
   .refine((u) => !['localhost', '127.0.0.1', '[::1]'].includes(new URL(u).hostname), {
     message: 'must not be localhost (use the dev proxy in src/app/local.json for local work)',
   })
-  .refine((u) => { const p = new URL(u); return p.pathname === '/' && !p.search && !p.hash && !u.endsWith('/'); }, {
-    message: 'must be an origin without path or trailing slash, e.g. https://api.attain.example',
-  });
+  .refine(
+    (u) => {
+      const p = new URL(u);
+      return p.pathname === '/' && !p.search && !p.hash && !u.endsWith('/');
+    },
+    {
+      message: 'must be an origin without path or trailing slash, e.g. https://api.attain.example',
+    },
+  );
 
 /** Extension entry files live in extensions/ and are TypeScript React. */
-const entry = z
-  .string()
-  .regex(/^extensions\/[A-Za-z0-9_/-]+\/[A-Z][A-Za-z0-9]*\.tsx$/, {
-    message: 'must be a path like extensions/cards/DealCommissionCard.tsx (PascalCase component file)',
-  });
+const entry = z.string().regex(/^extensions\/[A-Za-z0-9_/-]+\/[A-Z][A-Za-z0-9]*\.tsx$/, {
+  message: 'must be a path like extensions/cards/DealCommissionCard.tsx (PascalCase component file)',
+});
 
-const scope = z.string().regex(/^[a-z][a-z0-9._-]*$/, { message: 'must be a HubSpot scope name such as crm.objects.deals.read' });
+const scope = z
+  .string()
+  .regex(/^[a-z][a-z0-9._-]*$/, { message: 'must be a HubSpot scope name such as crm.objects.deals.read' });
 
 const cardSchema = z.object({
   uid,
@@ -39,7 +45,15 @@ const cardSchema = z.object({
   entry,
 });
 
-const dealProperty = z.enum(['amount', 'dealstage', 'closedate', 'hubspot_owner_id', 'deal_currency_code', 'pipeline', 'dealname']);
+const dealProperty = z.enum([
+  'amount',
+  'dealstage',
+  'closedate',
+  'hubspot_owner_id',
+  'deal_currency_code',
+  'pipeline',
+  'dealname',
+]);
 
 export const appConfigSchema = z
   .object({
@@ -50,7 +64,9 @@ export const appConfigSchema = z
     distribution: z.enum(['marketplace', 'private']),
     auth: z.object({
       type: z.enum(['oauth', 'static']),
-      redirectPath: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, { message: 'must be a path such as /oauth/hubspot/callback' }),
+      redirectPath: z
+        .string()
+        .regex(/^\/[A-Za-z0-9/_-]*$/, { message: 'must be a path such as /oauth/hubspot/callback' }),
       requiredScopes: z.array(scope).min(1),
       optionalScopes: z.array(scope).default([]),
     }),
@@ -84,15 +100,34 @@ export const appConfigSchema = z
   .superRefine((cfg, ctx) => {
     const auth = cfg.auth;
     if (auth.type === 'static' && cfg.distribution === 'marketplace') {
-      ctx.addIssue({ code: 'custom', path: ['auth', 'type'], message: 'static auth is only valid with distribution "private"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'type'],
+        message: 'static auth is only valid with distribution "private"',
+      });
     }
     if (auth.type === 'oauth' && !auth.requiredScopes.includes('oauth')) {
-      ctx.addIssue({ code: 'custom', path: ['auth', 'requiredScopes'], message: 'an OAuth app must require the "oauth" scope' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'requiredScopes'],
+        message: 'an OAuth app must require the "oauth" scope',
+      });
     }
-    const uids = [...cfg.cards.map((c) => c.uid), cfg.settings.uid, cfg.webhooks.uid, ...(cfg.home ? [cfg.home.uid] : []), 'attain_app'];
+    const uids = [
+      ...cfg.cards.map((c) => c.uid),
+      cfg.settings.uid,
+      cfg.webhooks.uid,
+      ...(cfg.home ? [cfg.home.uid] : []),
+      'attain_app',
+    ];
     const seen = new Set<string>();
     for (const u of uids) {
-      if (seen.has(u)) ctx.addIssue({ code: 'custom', path: ['cards'], message: `uid "${u}" is used twice; uids are unique per project` });
+      if (seen.has(u))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cards'],
+          message: `uid "${u}" is used twice; uids are unique per project`,
+        });
       seen.add(u);
     }
     const props = cfg.webhooks.deal.propertyChange;

@@ -56,11 +56,18 @@ export async function generateProject(opts: GenerateOptions): Promise<GeneratedF
     files.push({ path: relative(outDir, path), kind: 'json' });
   };
 
-  writeJson(join(outDir, 'hsproject.json'), { name: config.projectName, srcDir: 'src', platformVersion: config.platformVersion });
+  writeJson(join(outDir, 'hsproject.json'), {
+    name: config.projectName,
+    srcDir: 'src',
+    platformVersion: config.platformVersion,
+  });
 
   for (const [env, { apiBase, accountId }] of Object.entries(config.environments)) {
     const id = opts.accountIds?.[env] ?? accountId;
-    writeJson(join(outDir, `hsprofile.${env}.json`), { ...(id === undefined ? {} : { accountId: id }), variables: { API_BASE: apiBase } });
+    writeJson(join(outDir, `hsprofile.${env}.json`), {
+      ...(id === undefined ? {} : { accountId: id }),
+      variables: { API_BASE: apiBase },
+    });
   }
 
   const auth =
@@ -72,7 +79,12 @@ export async function generateProject(opts: GenerateOptions): Promise<GeneratedF
           optionalScopes: config.auth.optionalScopes,
           conditionallyRequiredScopes: [],
         }
-      : { type: 'static', requiredScopes: config.auth.requiredScopes, optionalScopes: config.auth.optionalScopes, conditionallyRequiredScopes: [] };
+      : {
+          type: 'static',
+          requiredScopes: config.auth.requiredScopes,
+          optionalScopes: config.auth.optionalScopes,
+          conditionallyRequiredScopes: [],
+        };
 
   writeJson(join(app, 'app-hsmeta.json'), {
     uid: APP_UID,
@@ -123,7 +135,12 @@ export async function generateProject(opts: GenerateOptions): Promise<GeneratedF
   }
 
   const wh = config.webhooks;
-  const deal = (subscriptionType: string, extra: Record<string, string> = {}) => ({ subscriptionType, objectType: 'deal', ...extra, active: true });
+  const deal = (subscriptionType: string, extra: Record<string, string> = {}) => ({
+    subscriptionType,
+    objectType: 'deal',
+    ...extra,
+    active: true,
+  });
   writeJson(join(app, 'webhooks', 'webhooks-hsmeta.json'), {
     uid: wh.uid,
     type: 'webhooks',
@@ -182,5 +199,8 @@ export async function bundleEntry(entry: string, outFile: string): Promise<void>
   });
   const output = Object.values(result.metafile.outputs)[0];
   const bad = (output?.imports ?? []).filter((i) => !ALLOWED_RUNTIME_IMPORTS.test(i.path)).map((i) => i.path);
-  if (bad.length > 0) throw new BundleError(`${entry} would import ${bad.join(', ')} at run time; cards may import only react and @hubspot/ui-extensions`);
+  if (bad.length > 0)
+    throw new BundleError(
+      `${entry} would import ${bad.join(', ')} at run time; cards may import only react and @hubspot/ui-extensions`,
+    );
 }

@@ -24,14 +24,25 @@ export interface ImportCounts {
   fxRates: number;
 }
 
-export type ApplyResult = { ok: true; counts: ImportCounts; changedPayeeIds: string[] } | { ok: false; errors: FieldError[] };
+export type ApplyResult =
+  { ok: true; counts: ImportCounts; changedPayeeIds: string[] } | { ok: false; errors: FieldError[] };
 
-async function existingIds(db: Db, table: 'payees' | 'teams' | 'plans', tenantId: string, ids: Set<string>): Promise<Set<string>> {
+async function existingIds(
+  db: Db,
+  table: 'payees' | 'teams' | 'plans',
+  tenantId: string,
+  ids: Set<string>,
+): Promise<Set<string>> {
   if (ids.size === 0) return new Set();
   const found = new Set<string>();
   const list = [...ids];
   for (let i = 0; i < list.length; i += 5000) {
-    const rows = await db.selectFrom(table).select('id').where('tenant_id', '=', tenantId).where('id', 'in', list.slice(i, i + 5000)).execute();
+    const rows = await db
+      .selectFrom(table)
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', list.slice(i, i + 5000))
+      .execute();
     for (const r of rows) found.add(r.id);
   }
   return found;
@@ -41,17 +52,28 @@ async function existingIds(db: Db, table: 'payees' | 'teams' | 'plans', tenantId
 async function checkReferences(db: Db, tenantId: string, batch: ImportBatch, locate: Locate): Promise<FieldError[]> {
   const payeesInBatch = new Set((batch.payees ?? []).map((p) => p.id));
   const teamsInBatch = new Set((batch.teams ?? []).map((t) => t.id));
-  const refs: { kind: 'payees' | 'quotas' | 'payments' | 'assignments' | 'teams'; index: number; field: string; table: 'payees' | 'teams' | 'plans'; id: string }[] = [];
+  const refs: {
+    kind: 'payees' | 'quotas' | 'payments' | 'assignments' | 'teams';
+    index: number;
+    field: string;
+    table: 'payees' | 'teams' | 'plans';
+    id: string;
+  }[] = [];
   (batch.payees ?? []).forEach((p, i) => {
     if (p.teamId) refs.push({ kind: 'payees', index: i, field: 'teamId', table: 'teams', id: p.teamId });
     if (p.managerId) refs.push({ kind: 'payees', index: i, field: 'managerId', table: 'payees', id: p.managerId });
   });
   (batch.teams ?? []).forEach((t, i) => {
     if (t.managerId) refs.push({ kind: 'teams', index: i, field: 'managerId', table: 'payees', id: t.managerId });
-    if (t.parentTeamId) refs.push({ kind: 'teams', index: i, field: 'parentTeamId', table: 'teams', id: t.parentTeamId });
+    if (t.parentTeamId)
+      refs.push({ kind: 'teams', index: i, field: 'parentTeamId', table: 'teams', id: t.parentTeamId });
   });
-  (batch.quotas ?? []).forEach((q, i) => refs.push({ kind: 'quotas', index: i, field: 'payeeId', table: 'payees', id: q.payeeId }));
-  (batch.payments ?? []).forEach((p, i) => refs.push({ kind: 'payments', index: i, field: 'payeeId', table: 'payees', id: p.payeeId }));
+  (batch.quotas ?? []).forEach((q, i) =>
+    refs.push({ kind: 'quotas', index: i, field: 'payeeId', table: 'payees', id: q.payeeId }),
+  );
+  (batch.payments ?? []).forEach((p, i) =>
+    refs.push({ kind: 'payments', index: i, field: 'payeeId', table: 'payees', id: p.payeeId }),
+  );
   (batch.assignments ?? []).forEach((a, i) => {
     refs.push({ kind: 'assignments', index: i, field: 'payeeId', table: 'payees', id: a.payeeId });
     refs.push({ kind: 'assignments', index: i, field: 'planId', table: 'plans', id: a.planId });
@@ -68,7 +90,10 @@ async function checkReferences(db: Db, tenantId: string, batch: ImportBatch, loc
   const errors: FieldError[] = [];
   for (const r of refs) {
     if (inBatch[r.table].has(r.id) || stored[r.table].has(r.id)) continue;
-    errors.push({ path: locate(r.kind, r.index, r.field), message: `${noun[r.table]} "${r.id}" does not exist (import it first or in the same request)` });
+    errors.push({
+      path: locate(r.kind, r.index, r.field),
+      message: `${noun[r.table]} "${r.id}" does not exist (import it first or in the same request)`,
+    });
     if (errors.length >= 100) break;
   }
   return errors;

@@ -6,7 +6,15 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
-import { assignmentSchema, dealSchema, fxRateSchema, payeeSchema, paymentSchema, quotaSchema, teamSchema } from '../../src/data/index.js';
+import {
+  assignmentSchema,
+  dealSchema,
+  fxRateSchema,
+  payeeSchema,
+  paymentSchema,
+  quotaSchema,
+  teamSchema,
+} from '../../src/data/index.js';
 import type { FieldError } from '../http/errors.js';
 
 export const IMPORT_KINDS = ['payees', 'teams', 'quotas', 'deals', 'payments', 'assignments', 'fxRates'] as const;
@@ -89,7 +97,18 @@ const LAYOUTS: Record<ImportKind, CsvLayout> = {
   quotas: { required: ['payeeId', 'periodId', 'amount'], optional: ['componentId'] },
   deals: {
     required: ['id', 'ownerId', 'amount', 'currency', 'status', 'closeDate'],
-    optional: ['name', 'createdDate', 'probability', 'pipeline', 'stage', 'dealType', 'customerId', 'units', 'cancelledDate', 'splits'],
+    optional: [
+      'name',
+      'createdDate',
+      'probability',
+      'pipeline',
+      'stage',
+      'dealType',
+      'customerId',
+      'units',
+      'cancelledDate',
+      'splits',
+    ],
     nullable: ['ownerId', 'closeDate', 'cancelledDate'],
     build: (cells) => {
       const record: Record<string, unknown> = {};
@@ -133,13 +152,26 @@ export function parseCsvImport(kind: ImportKind, text: string): ParseResult {
   const layout = LAYOUTS[kind];
   let rows: { info: { lines: number }; record: string[] }[];
   try {
-    rows = parseCsv(text, { bom: true, info: true, skip_empty_lines: true, trim: true, relax_quotes: false }) as unknown as typeof rows;
+    rows = parseCsv(text, {
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+      relax_quotes: false,
+    }) as unknown as typeof rows;
   } catch (err) {
     const line = typeof (err as { lines?: unknown }).lines === 'number' ? (err as { lines: number }).lines : undefined;
-    return { ok: false, errors: [{ path: line ? `row ${line}` : 'body', message: `is not valid CSV: ${(err as Error).message}` }] };
+    return {
+      ok: false,
+      errors: [{ path: line ? `row ${line}` : 'body', message: `is not valid CSV: ${(err as Error).message}` }],
+    };
   }
   const [header, ...records] = rows;
-  if (!header) return { ok: false, errors: [{ path: 'body', message: `is empty; expected a header row with ${layout.required.join(', ')}` }] };
+  if (!header)
+    return {
+      ok: false,
+      errors: [{ path: 'body', message: `is empty; expected a header row with ${layout.required.join(', ')}` }],
+    };
 
   const columns = header.record;
   const errors: FieldError[] = [];
@@ -150,10 +182,14 @@ export function parseCsvImport(kind: ImportKind, text: string): ParseResult {
     if (seen.has(c)) errors.push({ path: `row 1, column ${c}`, message: 'appears twice in the header' });
     seen.add(c);
     if (!known.has(c) && !(allowsAttributes && c.startsWith('attributes.') && c.length > 'attributes.'.length)) {
-      errors.push({ path: `row 1, column ${c}`, message: `is not a ${kind} column; expected ${[...known].join(', ')}` });
+      errors.push({
+        path: `row 1, column ${c}`,
+        message: `is not a ${kind} column; expected ${[...known].join(', ')}`,
+      });
     }
   }
-  for (const c of layout.required) if (!seen.has(c)) errors.push({ path: `row 1, column ${c}`, message: 'is missing from the header' });
+  for (const c of layout.required)
+    if (!seen.has(c)) errors.push({ path: `row 1, column ${c}`, message: 'is missing from the header' });
   if (errors.length > 0) return { ok: false, errors };
 
   const nullable = new Set(layout.nullable ?? []);
@@ -182,5 +218,9 @@ export function parseCsvImport(kind: ImportKind, text: string): ParseResult {
     if (errors.length >= MAX_ERRORS) break;
   }
   if (errors.length > 0) return { ok: false, errors: errors.slice(0, MAX_ERRORS) };
-  return { ok: true, batch: { [kind]: parsed } as ImportBatch, locate: (_kind, index, field) => `row ${rowNumbers[index] ?? '?'}, column ${field}` };
+  return {
+    ok: true,
+    batch: { [kind]: parsed } as ImportBatch,
+    locate: (_kind, index, field) => `row ${rowNumbers[index] ?? '?'}, column ${field}`,
+  };
 }

@@ -17,7 +17,13 @@ export interface LeaseLog {
 }
 
 /** Takes the lease for `key` if nobody holds it (or the holder's lease expired). Database clock, so instances need not agree on time. */
-export async function tryTakeLease(db: Db, key: string, holder: string, ttlMs: number, tenantId = '*'): Promise<boolean> {
+export async function tryTakeLease(
+  db: Db,
+  key: string,
+  holder: string,
+  ttlMs: number,
+  tenantId = '*',
+): Promise<boolean> {
   const r = await sql<{ holder: string }>`
     INSERT INTO job_leases (tenant_id, key, holder, expires_at)
     VALUES (${tenantId}, ${key}, ${holder}, now() + ${ttlMs} * interval '1 millisecond')
@@ -46,7 +52,12 @@ export interface ScheduleOptions {
 
 export interface Scheduler {
   /** Adds a named schedule (6-field expressions allow seconds). The name is part of the lease key: keep it stable. */
-  schedule(name: string, expression: string, run: (tick: { slot: Date }) => Promise<void>, options?: ScheduleOptions): void;
+  schedule(
+    name: string,
+    expression: string,
+    run: (tick: { slot: Date }) => Promise<void>,
+    options?: ScheduleOptions,
+  ): void;
   /** Stops ticking and waits for runs in progress (up to `timeoutMs`). */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -69,7 +80,8 @@ export function createScheduler(db: Db, options: { holder: string; log?: LeaseLo
             .then(() => LEASE_RETENTION_SQL.execute(db))
             .then(
               () => undefined,
-              (error: unknown) => options.log?.error({ task: name, err: (error as Error).message }, 'scheduled run failed'),
+              (error: unknown) =>
+                options.log?.error({ task: name, err: (error as Error).message }, 'scheduled run failed'),
             )
             .finally(() => inFlight.delete(p));
           inFlight.add(p);

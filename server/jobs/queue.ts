@@ -85,10 +85,11 @@ export async function startQueue(store: Store, options: QueueOptions = {}): Prom
       deleteAfterDays: 1,
     };
     if (queue) await boss.updateQueue(name, settings);
-    else await boss.createQueue(name, settings).catch(async (error: Error) => {
-      // Another instance created it between our check and our create.
-      if (!(await boss.getQueue(name))) throw error;
-    });
+    else
+      await boss.createQueue(name, settings).catch(async (error: Error) => {
+        // Another instance created it between our check and our create.
+        if (!(await boss.getQueue(name))) throw error;
+      });
   }
 
   if (store.kind === 'pglite') await retryOrphans(boss, store, options.log);
@@ -106,14 +107,22 @@ export async function startQueue(store: Store, options: QueueOptions = {}): Prom
         queue,
         { batchSize: options.batchSize ?? 20, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
         async (jobs) => {
-          const unique = new Map(jobs.map((j) => [partitionKey(j.data), { tenantId: j.data.tenantId, payeeId: j.data.payeeId, year: j.data.year }]));
+          const unique = new Map(
+            jobs.map((j) => [
+              partitionKey(j.data),
+              { tenantId: j.data.tenantId, payeeId: j.data.payeeId, year: j.data.year },
+            ]),
+          );
           await handler([...unique.values()]);
         },
       );
       workers.push(id);
     },
     async pending(queue) {
-      const r = await store.pool.query<{ n: string }>(`SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND state < 'completed'`, [queue]);
+      const r = await store.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND state < 'completed'`,
+        [queue],
+      );
       return Number(r.rows[0]?.n ?? 0);
     },
     async stop(timeoutMs = 30_000) {
@@ -130,7 +139,10 @@ export async function startQueue(store: Store, options: QueueOptions = {}): Prom
  * (On PostgreSQL other instances may be running it; expiry handles dead workers there.)
  */
 async function retryOrphans(boss: PgBoss, store: Store, log: QueueLog | undefined): Promise<void> {
-  const r = await store.pool.query<{ id: string; name: QueueName }>(`SELECT id, name FROM pgboss.job WHERE state = 'active' AND name = ANY($1)`, [QUEUE_NAMES]);
+  const r = await store.pool.query<{ id: string; name: QueueName }>(
+    `SELECT id, name FROM pgboss.job WHERE state = 'active' AND name = ANY($1)`,
+    [QUEUE_NAMES],
+  );
   for (const name of QUEUE_NAMES) {
     const ids = r.rows.filter((row) => row.name === name).map((row) => row.id);
     if (ids.length === 0) continue;

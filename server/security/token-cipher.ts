@@ -18,7 +18,9 @@ export function createTokenCipher(key: Buffer): TokenCipher {
       const cipher = createCipheriv('aes-256-gcm', key, nonce);
       cipher.setAAD(Buffer.from(tenantId, 'utf8'));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return ['v1', nonce, body, cipher.getAuthTag()].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+      return ['v1', nonce, body, cipher.getAuthTag()]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join('.');
     },
     decrypt(stored, tenantId) {
       const [version, nonce, body, tag] = stored.split('.');
@@ -31,7 +33,9 @@ export function createTokenCipher(key: Buffer): TokenCipher {
       try {
         return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
       } catch {
-        throw new Error('[Attain] a stored token does not decrypt with this key (wrong ATTAIN_ENCRYPTION_KEY, or tampered)');
+        throw new Error(
+          '[Attain] a stored token does not decrypt with this key (wrong ATTAIN_ENCRYPTION_KEY, or tampered)',
+        );
       }
     },
   };

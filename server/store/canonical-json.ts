@@ -6,13 +6,15 @@ import { createHash } from 'node:crypto';
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('[Attain] cannot hash a non-finite number');
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new Error('[Attain] cannot hash a non-finite number');
     return JSON.stringify(value ?? null);
   }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i] === undefined ? null : value[i]);
+    for (let i = 0; i < value.length; i++)
+      out += (i > 0 ? ',' : '') + canonicalJson(value[i] === undefined ? null : value[i]);
     return out + ']';
   }
   const record = value as Record<string, unknown>;

@@ -72,7 +72,11 @@ function tryCreate(path: string, content: LockContent): boolean {
 export function lockDataDir(dataDir: string): DataDirLock {
   const path = `${dataDir}.lock`;
   mkdirSync(dirname(path), { recursive: true });
-  const mine: LockContent = { pid: process.pid, host: hostname(), token: `${process.pid}-${Date.now()}-${Math.random()}` };
+  const mine: LockContent = {
+    pid: process.pid,
+    host: hostname(),
+    token: `${process.pid}-${Date.now()}-${Math.random()}`,
+  };
 
   for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreate(path, mine)) return { path, release: () => release(path, mine.token) };

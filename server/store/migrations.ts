@@ -286,6 +286,11 @@ const lineOrdinal: string[] = [
 
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': statements(initial), '0002_payout_line_ordinal': statements(lineOrdinal), '0003_crm_sync': statements(crmSyncMigration), '0004_data_revision': statements(dataRevisionMigration) };
+    return {
+      '0001_initial': statements(initial),
+      '0002_payout_line_ordinal': statements(lineOrdinal),
+      '0003_crm_sync': statements(crmSyncMigration),
+      '0004_data_revision': statements(dataRevisionMigration),
+    };
   },
 };

@@ -43,7 +43,9 @@ const types = {
 } as pg.CustomTypesConfig;
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
-  const store = options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.log) : await openPglite(options.dataDir ?? '.attain/data');
+  const store = options.databaseUrl
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.log)
+    : await openPglite(options.dataDir ?? '.attain/data');
   try {
     await migrate(store.db, options.log);
   } catch (error) {

@@ -12,7 +12,13 @@
 import { sql } from 'kysely';
 import { attainmentKey, type AttainmentRecord, type AttainmentWriteResult, type CrmConnector } from '../crm/port.js';
 import type { PartitionRef } from '../store/repos/results.js';
-import { getSyncCheckpoint, getWrittenValues, recordWrittenValues, saveSyncCheckpoint, type Db } from '../store/index.js';
+import {
+  getSyncCheckpoint,
+  getWrittenValues,
+  recordWrittenValues,
+  saveSyncCheckpoint,
+  type Db,
+} from '../store/index.js';
 import type { PayeePeriodResult } from '../../src/engine/types.js';
 import { attainmentPercent } from './deal-results.js';
 
@@ -23,7 +29,8 @@ const VALUE_FIELDS = ['payeeName', 'currency', 'quota', 'credited', 'attainment'
 
 export type AttainmentRecordsStatus = 'written' | 'unavailable';
 
-export type AttainmentConnector = Pick<CrmConnector, 'writeAttainmentRecords'> & Partial<Pick<CrmConnector, 'capabilities'>>;
+export type AttainmentConnector = Pick<CrmConnector, 'writeAttainmentRecords'> &
+  Partial<Pick<CrmConnector, 'capabilities'>>;
 
 export interface AttainmentReport {
   status: AttainmentRecordsStatus;

@@ -67,14 +67,18 @@ interface Release {
 
 /** Booked: everything at close. Invoiced / cash received: what has been invoiced or paid, capped at the deal amount. */
 function releasesOf(deal: Deal, crediting: Crediting, closeDate: string, dealAmount: Decimal): Release[] {
-  if (crediting.eligibility === 'booked' || dealAmount.isZero()) return [{ date: closeDate, amount: dealAmount, fraction: ONE, index: 0 }];
-  const records = [...((crediting.eligibility === 'invoiced' ? deal.invoiced : deal.cashReceived) ?? [])].sort((a, b) => a.date.localeCompare(b.date));
+  if (crediting.eligibility === 'booked' || dealAmount.isZero())
+    return [{ date: closeDate, amount: dealAmount, fraction: ONE, index: 0 }];
+  const records = [...((crediting.eligibility === 'invoiced' ? deal.invoiced : deal.cashReceived) ?? [])].sort((a, b) =>
+    a.date.localeCompare(b.date),
+  );
   const releases: Release[] = [];
   let before = ZERO;
   for (const r of records) {
     const after = Decimal.min(before.plus(dec(r.amount)), dealAmount);
     const amount = after.minus(before);
-    if (!amount.isZero()) releases.push({ date: r.date, amount, fraction: amount.dividedBy(dealAmount), index: releases.length });
+    if (!amount.isZero())
+      releases.push({ date: r.date, amount, fraction: amount.dividedBy(dealAmount), index: releases.length });
     before = after;
   }
   return releases;
@@ -93,7 +97,11 @@ export function creditDeal(deal: Deal, ctx: CreditContext, warnings: DataWarning
   if (deal.status !== 'won') return [];
   const closeDate = deal.closeDate;
   if (closeDate === null) {
-    warnings.push({ code: 'won-deal-without-close-date', message: `won deal "${deal.id}" has no close date and is not credited`, dealId: deal.id });
+    warnings.push({
+      code: 'won-deal-without-close-date',
+      message: `won deal "${deal.id}" has no close date and is not credited`,
+      dealId: deal.id,
+    });
     return [];
   }
   const splits = deal.splits ?? [];
@@ -101,9 +109,15 @@ export function creditDeal(deal: Deal, ctx: CreditContext, warnings: DataWarning
   const overlays = splits.filter((s) => s.type === 'overlay');
   type Holder = { payeeId: string; share: Decimal; kind: 'owner' | 'split' | 'overlay'; index: number };
   const holders: Holder[] = [];
-  if (revenue.length > 0) revenue.forEach((s, index) => holders.push({ payeeId: s.payeeId, share: dec(s.share), kind: 'split', index }));
+  if (revenue.length > 0)
+    revenue.forEach((s, index) => holders.push({ payeeId: s.payeeId, share: dec(s.share), kind: 'split', index }));
   else if (deal.ownerId !== null) holders.push({ payeeId: deal.ownerId, share: ONE, kind: 'owner', index: 0 });
-  else warnings.push({ code: 'deal-without-owner', message: `deal "${deal.id}" has no owner and credits no one`, dealId: deal.id });
+  else
+    warnings.push({
+      code: 'deal-without-owner',
+      message: `deal "${deal.id}" has no owner and credits no one`,
+      dealId: deal.id,
+    });
   overlays.forEach((s, index) => holders.push({ payeeId: s.payeeId, share: dec(s.share), kind: 'overlay', index }));
 
   const dealAmount = dec(deal.amount);
@@ -112,7 +126,12 @@ export function creditDeal(deal: Deal, ctx: CreditContext, warnings: DataWarning
   const allocations = new Map<string, Decimal[]>();
   for (const h of holders) {
     if (!ctx.payees.has(h.payeeId)) {
-      warnings.push({ code: 'owner-not-a-payee', message: `deal "${deal.id}" credits "${h.payeeId}", who is not a payee`, dealId: deal.id, payeeId: h.payeeId });
+      warnings.push({
+        code: 'owner-not-a-payee',
+        message: `deal "${deal.id}" credits "${h.payeeId}", who is not a payee`,
+        dealId: deal.id,
+        payeeId: h.payeeId,
+      });
       continue;
     }
     const plan = ctx.planFor(h.payeeId, closeDate);
@@ -123,10 +142,16 @@ export function creditDeal(deal: Deal, ctx: CreditContext, warnings: DataWarning
     for (const r of releasesOf(deal, crediting, closeDate, dealAmount)) {
       const rate = ctx.fx.rateOn(deal.currency, plan.currency, r.date);
       if (rate === undefined) {
-        warnings.push({ code: 'missing-fx-rate', message: `no ${deal.currency}→${plan.currency} rate on or before ${r.date} for deal "${deal.id}"`, dealId: deal.id, payeeId: h.payeeId });
+        warnings.push({
+          code: 'missing-fx-rate',
+          message: `no ${deal.currency}→${plan.currency} rate on or before ${r.date} for deal "${deal.id}"`,
+          dealId: deal.id,
+          payeeId: h.payeeId,
+        });
         continue;
       }
-      const converted = rate === '1' ? r.amount : round(r.amount.times(dec(rate)), minorUnits(plan.currency), 'half-even');
+      const converted =
+        rate === '1' ? r.amount : round(r.amount.times(dec(rate)), minorUnits(plan.currency), 'half-even');
       const decimals = decimalsFor(plan.currency, converted);
       let amount: Decimal;
       let role: CreditRole;
@@ -190,13 +215,28 @@ function rollUp(credit: Credit, ctx: CreditContext, out: Credit[], warnings: Dat
       if (plan.currency !== credit.currency) {
         const rate = ctx.fx.rateOn(credit.currency, plan.currency, credit.date);
         if (rate === undefined) {
-          warnings.push({ code: 'missing-fx-rate', message: `no ${credit.currency}→${plan.currency} rate on or before ${credit.date} for the roll-up of deal "${credit.deal.id}"`, dealId: credit.deal.id, payeeId: managerId });
+          warnings.push({
+            code: 'missing-fx-rate',
+            message: `no ${credit.currency}→${plan.currency} rate on or before ${credit.date} for the roll-up of deal "${credit.deal.id}"`,
+            dealId: credit.deal.id,
+            payeeId: managerId,
+          });
           break;
         }
         amount = round(amount.times(dec(rate)), minorUnits(plan.currency), 'half-even');
         fxRate = rate;
       }
-      out.push({ ...credit, payeeId: managerId, amount, currency: plan.currency, role: 'rollup', fromPayeeId: credit.payeeId, fxRate, rule: `crediting.rollUp=${mode}`, splitWeights: null });
+      out.push({
+        ...credit,
+        payeeId: managerId,
+        amount,
+        currency: plan.currency,
+        role: 'rollup',
+        fromPayeeId: credit.payeeId,
+        fxRate,
+        rule: `crediting.rollUp=${mode}`,
+        splitWeights: null,
+      });
     }
     managerId = ctx.payees.get(managerId)?.managerId ?? null;
   }
@@ -236,7 +276,9 @@ export function productCreditAmount(c: Credit, products: readonly string[]): Dec
   base = base.times(c.release);
   if (c.role === 'rollup') {
     const whole = dec(c.deal.amount).times(c.release);
-    return whole.isZero() ? ZERO : round(c.amount.times(base).dividedBy(whole), decimalsFor(c.currency, c.amount), 'half-even');
+    return whole.isZero()
+      ? ZERO
+      : round(c.amount.times(base).dividedBy(whole), decimalsFor(c.currency, c.amount), 'half-even');
   }
   const converted = c.fxRate === '1' ? base : round(base.times(dec(c.fxRate)), minorUnits(c.currency), 'half-even');
   const decimals = decimalsFor(c.currency, converted);

@@ -21,8 +21,6 @@ export function matchesFilter(deal: Deal, filter: CreditFilter | undefined): boo
   return true;
 }
 
-
-
 export function productUnits(deal: Deal, products: readonly string[]): Decimal {
   let units = ZERO;
   for (const item of deal.lineItems ?? []) if (products.includes(item.product)) units = units.plus(dec(item.quantity));
@@ -34,4 +32,3 @@ export function dealUnits(deal: Deal, filter: CreditFilter | undefined): Decimal
   if (filter?.products) return productUnits(deal, filter.products);
   return deal.units === undefined ? ONE : dec(deal.units);
 }
-

@@ -38,6 +38,8 @@ export const isoDate = z.string().refine(
 /** Fiscal period ids: a year "2026", a quarter "2026-Q3", a month "2026-07" (fiscal numbering). */
 export const periodId = z
   .string()
-  .regex(/^\d{4}(?:-Q[1-4]|-(?:0[1-9]|1[0-2]))?$/, { message: 'must be a period id such as "2026", "2026-Q3" or "2026-07"' });
+  .regex(/^\d{4}(?:-Q[1-4]|-(?:0[1-9]|1[0-2]))?$/, {
+    message: 'must be a period id such as "2026", "2026-Q3" or "2026-07"',
+  });
 
 export const id = z.string().min(1, { message: 'must not be empty' }).max(200);

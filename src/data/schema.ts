@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { currencyCode, decimalString, id, isoDate, nonNegativeDecimalString, periodId, unitIntervalString } from './primitives.js';
+import {
+  currencyCode,
+  decimalString,
+  id,
+  isoDate,
+  nonNegativeDecimalString,
+  periodId,
+  unitIntervalString,
+} from './primitives.js';
 
 /**
  * The records the engine calculates from. One schema serves the `attain calc --data` file, the service's
@@ -18,7 +26,13 @@ export const payeeSchema = z.object({
   startDate: isoDate.optional(),
   endDate: isoDate.optional(),
   /** CRM identities, so CRM records map to the payee (HubSpot owner id ≠ user id). */
-  crm: z.object({ hubspotOwnerId: z.string().optional(), hubspotUserId: z.string().optional(), salesforceUserId: z.string().optional() }).optional(),
+  crm: z
+    .object({
+      hubspotOwnerId: z.string().optional(),
+      hubspotUserId: z.string().optional(),
+      salesforceUserId: z.string().optional(),
+    })
+    .optional(),
 });
 
 export const teamSchema = z.object({

@@ -2,7 +2,17 @@ import { Decimal, ZERO, ratio, round, toDecimalString } from '../money/decimal.j
 import { fromScaledInteger } from '../money/scaled.js';
 import { versionAt } from '../credit/credit.js';
 import { parsePeriodId, type Period } from '../time/calendar.js';
-import { addWarning, defineTiers, defineTrace, explainerOf, prepare, shareExplanation, type EngineContext, type EngineInput, type EngineLine } from './context.js';
+import {
+  addWarning,
+  defineTiers,
+  defineTrace,
+  explainerOf,
+  prepare,
+  shareExplanation,
+  type EngineContext,
+  type EngineInput,
+  type EngineLine,
+} from './context.js';
 import { calculatePartition } from './partition.js';
 import type { CalculationResult, ComponentResult, PayeePeriodResult, PayoutLine, TeamTotals } from './types.js';
 
@@ -22,7 +32,15 @@ function publicLine(l: EngineLine, periodId: string): PayoutLine {
     if (l.kind === 'commission') defineTiers(out);
     return out;
   }
-  const out: PayoutLine = { id: l.id, payeeId: l.payeeId, periodId, kind: l.kind, amount: l.amount, trace: l.trace, date: l.date };
+  const out: PayoutLine = {
+    id: l.id,
+    payeeId: l.payeeId,
+    periodId,
+    kind: l.kind,
+    amount: l.amount,
+    trace: l.trace,
+    date: l.date,
+  };
   if (l.componentId !== undefined) out.componentId = l.componentId;
   if (l.dealId !== undefined) out.dealId = l.dealId;
   if (l.credit !== undefined) out.credit = l.credit;
@@ -75,12 +93,14 @@ export function payeePeriodResult(ctx: EngineContext, payeeId: string, periodId:
     lines.push(publicLine(l, periodId));
     if (asInteger) {
       sums.total += minor;
-      if (l.componentId !== undefined) sums.byComponent.set(l.componentId, (sums.byComponent.get(l.componentId) ?? 0) + minor);
+      if (l.componentId !== undefined)
+        sums.byComponent.set(l.componentId, (sums.byComponent.get(l.componentId) ?? 0) + minor);
       if (!Number.isSafeInteger(sums.total)) integers = false;
       continue;
     }
     exactTotal = exactTotal.plus(l.value);
-    if (l.componentId !== undefined) byComponent.set(l.componentId, (byComponent.get(l.componentId) ?? ZERO).plus(l.value));
+    if (l.componentId !== undefined)
+      byComponent.set(l.componentId, (byComponent.get(l.componentId) ?? ZERO).plus(l.value));
   }
   if (!integers) {
     // rare (totals beyond 2^53 minor units): redo the sums in Decimals
@@ -92,13 +112,15 @@ export function payeePeriodResult(ctx: EngineContext, payeeId: string, periodId:
       if (l.date < period.start) earnedBefore = earnedBefore.plus(l.value);
       else {
         exactTotal = exactTotal.plus(l.value);
-        if (l.componentId !== undefined) byComponent.set(l.componentId, (byComponent.get(l.componentId) ?? ZERO).plus(l.value));
+        if (l.componentId !== undefined)
+          byComponent.set(l.componentId, (byComponent.get(l.componentId) ?? ZERO).plus(l.value));
       }
     }
   } else if (sums.scale !== -1) {
     earnedBefore = earnedBefore.plus(fromScaledInteger(sums.before, sums.scale));
     exactTotal = exactTotal.plus(fromScaledInteger(sums.total, sums.scale));
-    for (const [id, v] of sums.byComponent) byComponent.set(id, (byComponent.get(id) ?? ZERO).plus(fromScaledInteger(v, sums.scale)));
+    for (const [id, v] of sums.byComponent)
+      byComponent.set(id, (byComponent.get(id) ?? ZERO).plus(fromScaledInteger(v, sums.scale)));
   }
   earnedToDate = earnedBefore.plus(exactTotal);
   let earnings = exactTotal;
@@ -115,7 +137,14 @@ export function payeePeriodResult(ctx: EngineContext, payeeId: string, periodId:
         kind: 'adjustment',
         amount: s(diff),
         date: period.end,
-        trace: [{ step: 'rounding', rule: `rounding.scope=statement; rounding.decimals=${decimals}; rounding.mode=${mode}`, text: `statement total ${s(exactTotal)} rounded to ${s(earnings)}`, values: { exact: s(exactTotal), rounded: s(earnings) } }],
+        trace: [
+          {
+            step: 'rounding',
+            rule: `rounding.scope=statement; rounding.decimals=${decimals}; rounding.mode=${mode}`,
+            text: `statement total ${s(exactTotal)} rounded to ${s(earnings)}`,
+            values: { exact: s(exactTotal), rounded: s(earnings) },
+          },
+        ],
       });
     }
   }
@@ -133,7 +162,12 @@ export function payeePeriodResult(ctx: EngineContext, payeeId: string, periodId:
       if (monthly) for (let i = from; i <= to; i++) credited = credited.plus(monthly[i] ?? ZERO);
       // attainment is shown for the primary measure: without a quota it cannot be, once there is credit to measure
       if (quota === null && isPrimary && !credited.isZero()) {
-        addWarning(ctx, { code: 'missing-quota', message: `no quota for "${payeeId}" on component "${comp.id}" in ${periodId}; attainment is reported as 0`, payeeId, periodId });
+        addWarning(ctx, {
+          code: 'missing-quota',
+          message: `no quota for "${payeeId}" on component "${comp.id}" in ${periodId}; attainment is reported as 0`,
+          payeeId,
+          periodId,
+        });
       }
       const result: ComponentResult = {
         componentId: comp.id,
@@ -141,7 +175,10 @@ export function payeePeriodResult(ctx: EngineContext, payeeId: string, periodId:
         quota: s(quota ?? ZERO),
         credited: s(credited),
         attainment: s(ratio(credited, quota ?? ZERO)),
-        earnings: toDecimalString(byComponent.get(comp.id) ?? ZERO, plan.rounding.scope === 'line' ? plan.rounding.decimals : undefined),
+        earnings: toDecimalString(
+          byComponent.get(comp.id) ?? ZERO,
+          plan.rounding.scope === 'line' ? plan.rounding.decimals : undefined,
+        ),
       };
       components.push(result);
       if (isPrimary) primary = result;
@@ -151,11 +188,16 @@ export function payeePeriodResult(ctx: EngineContext, payeeId: string, periodId:
   let paidToDate = ZERO;
   for (const p of ctx.payments.get(payeeId) ?? []) {
     const pp = parsePeriodId(p.periodId, ctx.calendar);
-    if (pp.fiscalYear === period.fiscalYear && pp.end <= period.end) paidToDate = paidToDate.plus(new Decimal(p.amount));
+    if (pp.fiscalYear === period.fiscalYear && pp.end <= period.end)
+      paidToDate = paidToDate.plus(new Decimal(p.amount));
   }
   const payable = earnedToDate.minus(paidToDate);
   const decimals = plan?.rounding.decimals ?? 2;
-  const m = (d: Decimal) => toDecimalString(d, plan?.rounding.scope === 'statement' || !plan ? decimals : Math.max(decimals, d.decimalPlaces()));
+  const m = (d: Decimal) =>
+    toDecimalString(
+      d,
+      plan?.rounding.scope === 'statement' || !plan ? decimals : Math.max(decimals, d.decimalPlaces()),
+    );
   return {
     payeeId,
     name: payee.name,
@@ -192,7 +234,12 @@ export function teamTotals(ctx: EngineContext, payees: readonly PayeePeriodResul
     credited = credited.plus(new Decimal(p.credited));
   }
   const decimals = ctx.plans[0]!.rounding.decimals;
-  return { quota: s(quota), credited: s(credited), attainment: s(ratio(credited, quota)), earnings: toDecimalString(earnings, Math.max(decimals, earnings.decimalPlaces())) };
+  return {
+    quota: s(quota),
+    credited: s(credited),
+    attainment: s(ratio(credited, quota)),
+    earnings: toDecimalString(earnings, Math.max(decimals, earnings.decimalPlaces())),
+  };
 }
 
 /** Calculates every payee's statement for `input.periodId`, with team totals and data-quality warnings. */

@@ -148,7 +148,9 @@ export function prepare(input: Omit<EngineInput, 'periodId'> & { periodId?: stri
   const calendar = plans[0]!.calendar;
   for (const p of plans) {
     if (p.calendar.fiscalYearStartMonth !== calendar.fiscalYearStartMonth) {
-      throw new Error(`[Attain] plans "${plans[0]!.id}" and "${p.id}" use different fiscal calendars; calculate them separately`);
+      throw new Error(
+        `[Attain] plans "${plans[0]!.id}" and "${p.id}" use different fiscal calendars; calculate them separately`,
+      );
     }
   }
   const data = input.data;

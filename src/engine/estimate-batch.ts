@@ -35,7 +35,13 @@ export interface OpenDealEstimates {
  * is undone, even when `compute` throws. Mutating one context instead of copying its maps per deal keeps
  * the per-deal cost to the partitions the deal touches.
  */
-function withWonDeal<T>(base: EngineContext, open: Deal, won: Deal, wonCredits: readonly Credit[], compute: (ctx: EngineContext) => T): { value: T; warnings: DataWarning[] } {
+function withWonDeal<T>(
+  base: EngineContext,
+  open: Deal,
+  won: Deal,
+  wonCredits: readonly Credit[],
+  compute: (ctx: EngineContext) => T,
+): { value: T; warnings: DataWarning[] } {
   const added = new Map<string, Credit[]>();
   for (const c of wonCredits) (added.get(c.payeeId) ?? added.set(c.payeeId, []).get(c.payeeId)!).push(c);
   const touched = touchedPartitions(base, open, won).map((k) => `${k.payeeId}\u0000${k.fiscalYear}`);
@@ -45,14 +51,18 @@ function withWonDeal<T>(base: EngineContext, open: Deal, won: Deal, wonCredits: 
     warnings: base.warnings,
     warningKeys: base.warningKeys,
   };
-  const restore = <K, V>(map: Map<K, V>, key: K, value: V | undefined) => (value === undefined ? map.delete(key) : map.set(key, value));
+  const restore = <K, V>(map: Map<K, V>, key: K, value: V | undefined) =>
+    value === undefined ? map.delete(key) : map.set(key, value);
   const warnings: DataWarning[] = [];
   try {
     for (const [payeeId, list] of added) {
       base.credits.set(payeeId, mergeSorted(base.credits.get(payeeId) ?? [], [...list].sort(compareCredits)));
       const years = new Set(base.creditYears.get(payeeId) ?? []);
       for (const c of list) years.add(fiscalYearOf(c.date, base.calendar));
-      base.creditYears.set(payeeId, [...years].sort((a, b) => a - b));
+      base.creditYears.set(
+        payeeId,
+        [...years].sort((a, b) => a - b),
+      );
     }
     for (const key of touched) base.partitions.delete(key);
     base.pools.clear();
@@ -92,9 +102,18 @@ class KnownAlso extends Set<string> {
   }
 }
 
-function payeeEstimate(dealId: string, payeeId: string, periodId: string, credit: Decimal, before: PayeePeriodResult, after: PayeePeriodResult): DealEstimatePayee {
+function payeeEstimate(
+  dealId: string,
+  payeeId: string,
+  periodId: string,
+  credit: Decimal,
+  before: PayeePeriodResult,
+  after: PayeePeriodResult,
+): DealEstimatePayee {
   const beforeAmounts = new Map(before.lines.map((l) => [l.id, l.amount]));
-  const tiers: TierSlice[] = after.lines.filter((l) => l.dealId === dealId && l.kind === 'commission').flatMap((l) => l.tiers ?? []);
+  const tiers: TierSlice[] = after.lines
+    .filter((l) => l.dealId === dealId && l.kind === 'commission')
+    .flatMap((l) => l.tiers ?? []);
   const afterEarnings = new Decimal(after.earnings);
   return {
     payeeId,
@@ -102,7 +121,10 @@ function payeeEstimate(dealId: string, payeeId: string, periodId: string, credit
     periodId,
     currency: after.currency,
     credit: toDecimalString(credit),
-    commission: toDecimalString(afterEarnings.minus(new Decimal(before.earnings)), Math.max(2, afterEarnings.decimalPlaces())),
+    commission: toDecimalString(
+      afterEarnings.minus(new Decimal(before.earnings)),
+      Math.max(2, afterEarnings.decimalPlaces()),
+    ),
     before: { credited: before.credited, attainment: before.attainment, earnings: before.earnings },
     after: { credited: after.credited, attainment: after.attainment, earnings: after.earnings },
     tiers,
@@ -150,8 +172,12 @@ export function estimateOpenDeals(input: EngineInput, options: OpenDealEstimateO
     if (wanted.length > 0) {
       // the base statements first, so the deal's computation finds their partitions memoized
       const before = wanted.map(([payeeId]) => baseResult(payeeId, periodId));
-      const after = withWonDeal(base, deal, won, credits, (ctx) => wanted.map(([payeeId]) => payeePeriodResult(ctx, payeeId, periodId)));
-      wanted.forEach(([payeeId, credit], i) => payees.push(payeeEstimate(dealId, payeeId, periodId, credit, before[i]!, after.value[i]!)));
+      const after = withWonDeal(base, deal, won, credits, (ctx) =>
+        wanted.map(([payeeId]) => payeePeriodResult(ctx, payeeId, periodId)),
+      );
+      wanted.forEach(([payeeId, credit], i) =>
+        payees.push(payeeEstimate(dealId, payeeId, periodId, credit, before[i]!, after.value[i]!)),
+      );
       warnings.push(...after.warnings);
     }
     estimates.set(dealId, {

@@ -52,15 +52,21 @@ export function touchedPartitions(ctx: EngineContext, before: Deal | null, after
     for (const p of ctx.data.payees) if (teams.has(undefined) || (p.teamId && teams.has(p.teamId))) payees.add(p.id);
     for (const sp of pools) years.add(fiscalYearOf(sp.to, ctx.calendar));
   }
-  const carriesForward = plans.some((p) => p.versions.some((v) => v.clawback !== undefined || v.components.some((c) => c.caps.some((cap) => cap.kind === 'perCustomer'))));
+  const carriesForward = plans.some((p) =>
+    p.versions.some(
+      (v) => v.clawback !== undefined || v.components.some((c) => c.caps.some((cap) => cap.kind === 'perCustomer')),
+    ),
+  );
   if (carriesForward && years.size > 0) {
     let last = Math.max(...years);
     for (const ys of ctx.creditYears.values()) for (const y of ys) last = Math.max(last, y);
-    for (const d of ctx.data.deals) if (d.cancelledDate) last = Math.max(last, fiscalYearOf(d.cancelledDate, ctx.calendar));
+    for (const d of ctx.data.deals)
+      if (d.cancelledDate) last = Math.max(last, fiscalYearOf(d.cancelledDate, ctx.calendar));
     for (let y = Math.min(...years); y <= last; y++) years.add(y);
   }
   const out: PartitionKey[] = [];
-  for (const payeeId of [...payees].filter((id) => ctx.payees.has(id)).sort()) for (const fiscalYear of [...years].sort()) out.push({ payeeId, fiscalYear });
+  for (const payeeId of [...payees].filter((id) => ctx.payees.has(id)).sort())
+    for (const fiscalYear of [...years].sort()) out.push({ payeeId, fiscalYear });
   return out;
 }
 
@@ -85,7 +91,11 @@ function withDeal(data: DataSet, deal: Deal): DataSet {
  * (optionally at a what-if amount and close date) minus the earnings without it, with the tier slices the
  * deal lands in, attainment before → after, and every line that differs (SPIFs, bonuses crossed, caps hit).
  */
-export function estimate(input: EngineInput, dealId: string, whatIf?: { amount?: DecimalString; closeDate?: string }): DealEstimate {
+export function estimate(
+  input: EngineInput,
+  dealId: string,
+  whatIf?: { amount?: DecimalString; closeDate?: string },
+): DealEstimate {
   const deal = [...input.data.deals].reverse().find((d) => d.id === dealId);
   if (!deal) throw new Error(`[Attain] unknown deal id "${dealId}"`);
   const closeDate = whatIf?.closeDate ?? deal.closeDate ?? input.asOf;
@@ -99,7 +109,9 @@ export function estimate(input: EngineInput, dealId: string, whatIf?: { amount?:
     relevant.add(k.payeeId);
     for (const id of descendants(full, k.payeeId)) relevant.add(id);
   }
-  const deals = input.data.deals.filter((d) => (d.ownerId !== null && relevant.has(d.ownerId)) || (d.splits ?? []).some((sp) => relevant.has(sp.payeeId)));
+  const deals = input.data.deals.filter(
+    (d) => (d.ownerId !== null && relevant.has(d.ownerId)) || (d.splits ?? []).some((sp) => relevant.has(sp.payeeId)),
+  );
   const narrowed = { ...input.data, deals };
   const ctxWith = prepare({ ...input, data: withDeal(narrowed, won) });
   const ctxWithout = prepare({ ...input, data: withDeal(narrowed, lost) });
@@ -115,14 +127,19 @@ export function estimate(input: EngineInput, dealId: string, whatIf?: { amount?:
     const after = payeePeriodResult(ctxWith, payeeId, periodId);
     const before = payeePeriodResult(ctxWithout, payeeId, periodId);
     const beforeAmounts = new Map(before.lines.map((l) => [l.id, l.amount]));
-    const tiers: TierSlice[] = after.lines.filter((l) => l.dealId === dealId && l.kind === 'commission').flatMap((l) => l.tiers ?? []);
+    const tiers: TierSlice[] = after.lines
+      .filter((l) => l.dealId === dealId && l.kind === 'commission')
+      .flatMap((l) => l.tiers ?? []);
     payees.push({
       payeeId,
       name: after.name,
       periodId,
       currency: after.currency,
       credit: toDecimalString(credit),
-      commission: toDecimalString(new Decimal(after.earnings).minus(new Decimal(before.earnings)), Math.max(2, new Decimal(after.earnings).decimalPlaces())),
+      commission: toDecimalString(
+        new Decimal(after.earnings).minus(new Decimal(before.earnings)),
+        Math.max(2, new Decimal(after.earnings).decimalPlaces()),
+      ),
       before: { credited: before.credited, attainment: before.attainment, earnings: before.earnings },
       after: { credited: after.credited, attainment: after.attainment, earnings: after.earnings },
       tiers,
@@ -136,6 +153,11 @@ export function estimate(input: EngineInput, dealId: string, whatIf?: { amount?:
     seen.add(key);
     return true;
   });
-  const echo = whatIf ? { ...(whatIf.amount !== undefined ? { amount: whatIf.amount } : {}), ...(whatIf.closeDate !== undefined ? { closeDate: whatIf.closeDate } : {}) } : null;
+  const echo = whatIf
+    ? {
+        ...(whatIf.amount !== undefined ? { amount: whatIf.amount } : {}),
+        ...(whatIf.closeDate !== undefined ? { closeDate: whatIf.closeDate } : {}),
+      }
+    : null;
   return { dealId, status: deal.status, whatIf: echo, periodId, payees, warnings: allWarnings };
 }

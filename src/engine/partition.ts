@@ -5,10 +5,28 @@ import type { Payee } from '../data/schema.js';
 import type { Component, Gate, Plan, PlanVersion, Spif, TierTable } from '../plan/schema.js';
 import { productCreditAmount, versionAt, versionOn, type Credit } from '../credit/credit.js';
 import { dealUnits, matchesFilter } from '../credit/filter.js';
-import { fiscalYearOf, parsePeriodId, periodContaining, periodsOfYear, type Period, type PeriodKind } from '../time/calendar.js';
+import {
+  fiscalYearOf,
+  parsePeriodId,
+  periodContaining,
+  periodsOfYear,
+  type Period,
+  type PeriodKind,
+} from '../time/calendar.js';
 import { parseDate } from '../time/dates.js';
 import { scaleTable, step, type ScaledTable, type Slice } from './tiers.js';
-import { EXPLAINER, addWarning, attachExplanation, defineTiers, defineTrace, type EngineContext, type EngineLine, type Explained, type Explainer, type Partition } from './context.js';
+import {
+  EXPLAINER,
+  addWarning,
+  attachExplanation,
+  defineTiers,
+  defineTrace,
+  type EngineContext,
+  type EngineLine,
+  type Explained,
+  type Explainer,
+  type Partition,
+} from './context.js';
 import type { PayoutLineKind, TierSlice, TraceStep } from './types.js';
 
 const MONTHS: Record<PeriodKind, number> = { month: 1, quarter: 3, year: 12 };
@@ -24,24 +42,56 @@ interface CapHit {
 }
 
 function capStep(h: CapHit): TraceStep {
-  return { step: 'cap', rule: `caps.${h.kind}`, text: `${h.kind} cap of ${h.amount} reached: ${s(h.before)} → ${s(h.after)} (the remainder up to the cap is paid)`, values: { before: s(h.before), after: s(h.after), cap: h.amount } };
+  return {
+    step: 'cap',
+    rule: `caps.${h.kind}`,
+    text: `${h.kind} cap of ${h.amount} reached: ${s(h.before)} → ${s(h.after)} (the remainder up to the cap is paid)`,
+    values: { before: s(h.before), after: s(h.after), cap: h.amount },
+  };
 }
 
 function attainmentCapStep(capX: Decimal): TraceStep {
-  return { step: 'cap', rule: 'caps.attainment', text: `credit above ${s(capX)} (the attainment cap) earns nothing here`, values: { capAt: s(capX) } };
+  return {
+    step: 'cap',
+    rule: 'caps.attainment',
+    text: `credit above ${s(capX)} (the attainment cap) earns nothing here`,
+    values: { capAt: s(capX) },
+  };
 }
 
 function noQuotaStep(periodId: string): TraceStep {
-  return { step: 'tier', rule: 'quota', text: `no quota for ${periodId}: attainment cannot be measured, nothing is paid` };
+  return {
+    step: 'tier',
+    rule: 'quota',
+    text: `no quota for ${periodId}: attainment cannot be measured, nothing is paid`,
+  };
 }
 
 const ruleTexts = new WeakMap<TierTable, string>();
 
-function tierTrace(componentId: string, r: TierTable, periodId: string, quota: string | null, periodToDate: Decimal, creditStr: string, payout: Decimal, slices: readonly Slice[], sliceOut: TierSlice[]): TraceStep {
-  const parts = slices.map((sl, i) => (sl.tier ? `${sliceOut[i]!.creditInTier} in ${sl.tier.label} × ${sl.tier.rate}${sl.tier.multiplier !== '1' ? ` × ${sl.tier.multiplier}` : ''}` : `curve ${s(sl.inInput)}`));
+function tierTrace(
+  componentId: string,
+  r: TierTable,
+  periodId: string,
+  quota: string | null,
+  periodToDate: Decimal,
+  creditStr: string,
+  payout: Decimal,
+  slices: readonly Slice[],
+  sliceOut: TierSlice[],
+): TraceStep {
+  const parts = slices.map((sl, i) =>
+    sl.tier
+      ? `${sliceOut[i]!.creditInTier} in ${sl.tier.label} × ${sl.tier.rate}${sl.tier.multiplier !== '1' ? ` × ${sl.tier.multiplier}` : ''}`
+      : `curve ${s(sl.inInput)}`,
+  );
   const payoutStr = slices.length === 1 ? sliceOut[0]!.payout : s(payout);
   let rule = ruleTexts.get(r);
-  if (rule === undefined) ruleTexts.set(r, (rule = `rates.application=${r.application}; rates.input=${r.input}; rates.axis=${r.axis}; rates.basis=${r.basis}`));
+  if (rule === undefined)
+    ruleTexts.set(
+      r,
+      (rule = `rates.application=${r.application}; rates.input=${r.input}; rates.axis=${r.axis}; rates.basis=${r.basis}`),
+    );
   return {
     step: 'tier',
     rule,
@@ -159,10 +209,15 @@ function activeComponents(plan: Plan, month: Period, ctx: EngineContext, reuse: 
 }
 
 const capOrder = { perTransaction: 0, perCustomer: 1, perPeriod: 2 } as const;
-const capsCache = new WeakMap<Component, { cap: Exclude<Component['caps'][number], { kind: 'attainment' }>; limit: Decimal }[]>();
+const capsCache = new WeakMap<
+  Component,
+  { cap: Exclude<Component['caps'][number], { kind: 'attainment' }>; limit: Decimal }[]
+>();
 
 /** The component's amount caps in the order they apply (transaction → customer → period), parsed once. */
-function orderedCaps(comp: Component): { cap: Exclude<Component['caps'][number], { kind: 'attainment' }>; limit: Decimal }[] {
+function orderedCaps(
+  comp: Component,
+): { cap: Exclude<Component['caps'][number], { kind: 'attainment' }>; limit: Decimal }[] {
   let list = capsCache.get(comp);
   if (!list) {
     list = comp.caps
@@ -294,13 +349,23 @@ class PartitionBuilder {
     this.months.forEach((m, i) => this.monthIndexByPrefix.set(m.start.slice(0, 7), i));
     this.customerTotals = new Map(openingCustomerTotals);
     const plan = ctx.planFor(payee.id, this.months[0]!.start) ?? ctx.plans[0]!;
-    this.rounding = { decimals: plan.rounding.decimals, mode: plan.rounding.mode, line: plan.rounding.scope === 'line' };
+    this.rounding = {
+      decimals: plan.rounding.decimals,
+      mode: plan.rounding.mode,
+      line: plan.rounding.scope === 'line',
+    };
   }
 
   /** Year-to-date credit is only kept when some gate reads annual attainment (year-input components keep it anyway). */
   private get readsYear(): boolean {
     if (this.readsYearCache === undefined) {
-      this.readsYearCache = this.ctx.plans.some((p) => p.versions.some((v) => v.components.some((c) => [...c.gates, ...c.rates.tiers.flatMap((t) => (t.gate ? [t.gate] : []))].some((g) => g.on === 'annual'))));
+      this.readsYearCache = this.ctx.plans.some((p) =>
+        p.versions.some((v) =>
+          v.components.some((c) =>
+            [...c.gates, ...c.rates.tiers.flatMap((t) => (t.gate ? [t.gate] : []))].some((g) => g.on === 'annual'),
+          ),
+        ),
+      );
     }
     return this.readsYearCache;
   }
@@ -313,14 +378,27 @@ class PartitionBuilder {
 
   /** Rounds a line per the plan's rounding policy (statement scope keeps lines exact). */
   private finish(value: Decimal): Decimal {
-    return this.rounding.line && value.decimalPlaces() > this.rounding.decimals ? round(value, this.rounding.decimals, this.rounding.mode) : value;
+    return this.rounding.line && value.decimalPlaces() > this.rounding.decimals
+      ? round(value, this.rounding.decimals, this.rounding.mode)
+      : value;
   }
 
   private roundingStep(exact: Decimal, value: Decimal): TraceStep {
     const ex = s(exact);
-    if (!this.rounding.line) return { step: 'rounding', rule: 'rounding.scope=statement', text: 'kept exact; the statement total is rounded', values: { exact: ex } };
+    if (!this.rounding.line)
+      return {
+        step: 'rounding',
+        rule: 'rounding.scope=statement',
+        text: 'kept exact; the statement total is rounded',
+        values: { exact: ex },
+      };
     const rounded = toDecimalString(value, this.rounding.decimals);
-    return { step: 'rounding', rule: this.roundingRule, text: `${ex} rounded to ${rounded}`, values: { exact: ex, rounded } };
+    return {
+      step: 'rounding',
+      rule: this.roundingRule,
+      text: `${ex} rounded to ${rounded}`,
+      values: { exact: ex, rounded },
+    };
   }
 
   private get roundingRule(): string {
@@ -370,13 +448,18 @@ class PartitionBuilder {
     for (const [componentId, units] of this.creditedUnits) {
       let monthly = this.credited.get(componentId);
       if (!monthly) this.credited.set(componentId, (monthly = this.months.map(() => ZERO)));
-      for (let i = 0; i < units.length; i++) if (units[i] !== 0) monthly[i] = monthly[i]!.plus(fromScaledInteger(units[i]!, CREDIT_SCALE));
+      for (let i = 0; i < units.length; i++)
+        if (units[i] !== 0) monthly[i] = monthly[i]!.plus(fromScaledInteger(units[i]!, CREDIT_SCALE));
     }
     this.creditedUnits.clear();
   }
 
   /** Pushes a line whose trace (and tier slices, for commission lines) are rendered on first read. */
-  private pushExplained(line: Omit<EngineLine, 'amount' | 'payeeId' | 'periodId' | 'trace' | 'tiers'>, withTiers: boolean, render: () => Explained): void {
+  private pushExplained(
+    line: Omit<EngineLine, 'amount' | 'payeeId' | 'periodId' | 'trace' | 'tiers'>,
+    withTiers: boolean,
+    render: () => Explained,
+  ): void {
     const l = line as EngineLine;
     l.payeeId = this.payee.id;
     l.periodId = this.months[this.monthIndex(line.date)]!.id;
@@ -408,11 +491,25 @@ class PartitionBuilder {
 
   private quotaOf(active: Active, period: Period): Decimal | null {
     const q = this.ctx.quotas.quotaFor(this.payee, active.comp, active.isPrimary, period);
-    const needs = active.comp.rates.axis === 'attainment' || active.comp.rates.basis === 'targetIncentive' || active.comp.caps.some((c) => c.kind === 'attainment') || active.comp.gates.length > 0;
+    const needs =
+      active.comp.rates.axis === 'attainment' ||
+      active.comp.rates.basis === 'targetIncentive' ||
+      active.comp.caps.some((c) => c.kind === 'attainment') ||
+      active.comp.gates.length > 0;
     if (needs && q === null) {
-      addWarning(this.ctx, { code: 'missing-quota', message: `no quota for "${this.payee.id}" on component "${active.comp.id}" in ${period.id}; it pays nothing there`, payeeId: this.payee.id, periodId: period.id });
+      addWarning(this.ctx, {
+        code: 'missing-quota',
+        message: `no quota for "${this.payee.id}" on component "${active.comp.id}" in ${period.id}; it pays nothing there`,
+        payeeId: this.payee.id,
+        periodId: period.id,
+      });
     } else if (needs && q !== null && q.isZero()) {
-      addWarning(this.ctx, { code: 'zero-quota', message: `quota of "${this.payee.id}" on component "${active.comp.id}" in ${period.id} is 0; attainment is reported as 0`, payeeId: this.payee.id, periodId: period.id });
+      addWarning(this.ctx, {
+        code: 'zero-quota',
+        message: `quota of "${this.payee.id}" on component "${active.comp.id}" in ${period.id} is 0; attainment is reported as 0`,
+        payeeId: this.payee.id,
+        periodId: period.id,
+      });
     }
     return q;
   }
@@ -429,7 +526,29 @@ class PartitionBuilder {
   private stateFor(active: Active, date: string): CompState {
     let st = this.states.get(active.comp.id);
     if (!st) {
-      st = { id: active.comp.id, active, period: null, quota: null, annualQuota: null, table: null, capX: null, pAmount: ZERO, pCount: ZERO, yAmount: ZERO, yCount: ZERO, value: ZERO, gated: false, tierRaw: [], forfeited: [], earned: ZERO, periodCapIn: ZERO, fast: null, valueU: 0, capInU: 0, xU: 0 };
+      st = {
+        id: active.comp.id,
+        active,
+        period: null,
+        quota: null,
+        annualQuota: null,
+        table: null,
+        capX: null,
+        pAmount: ZERO,
+        pCount: ZERO,
+        yAmount: ZERO,
+        yCount: ZERO,
+        value: ZERO,
+        gated: false,
+        tierRaw: [],
+        forfeited: [],
+        earned: ZERO,
+        periodCapIn: ZERO,
+        fast: null,
+        valueU: 0,
+        capInU: 0,
+        xU: 0,
+      };
       this.states.set(active.comp.id, st);
     }
     if (st.period && date <= st.period.end && st.active === active) return st;
@@ -441,12 +560,21 @@ class PartitionBuilder {
       st.period = period;
       st.quota = this.quotaOf(active, period);
       st.quotaText = st.quota ? s(st.quota) : null;
-      if (st.annualQuota === null || versionChanged) st.annualQuota = this.quotaOf(active, parsePeriodId(String(this.year).padStart(4, '0'), this.ctx.calendar));
+      if (st.annualQuota === null || versionChanged)
+        st.annualQuota = this.quotaOf(active, parsePeriodId(String(this.year).padStart(4, '0'), this.ctx.calendar));
       const rates = comp.rates;
       const scopeQuota = rates.input === 'year' ? st.annualQuota : st.quota;
       const scopeKind: PeriodKind = rates.input === 'year' ? 'year' : comp.period;
       const needsQuota = rates.axis === 'attainment' || rates.basis === 'targetIncentive';
-      st.table = needsQuota && (scopeQuota === null || scopeQuota.isZero()) ? null : scaleTable(rates, rates.axis === 'attainment' ? scopeQuota! : ONE, this.targetIncentive(active, scopeKind), scopeQuota);
+      st.table =
+        needsQuota && (scopeQuota === null || scopeQuota.isZero())
+          ? null
+          : scaleTable(
+              rates,
+              rates.axis === 'attainment' ? scopeQuota! : ONE,
+              this.targetIncentive(active, scopeKind),
+              scopeQuota,
+            );
       const attainmentCap = comp.caps.find((c) => c.kind === 'attainment');
       st.capX = attainmentCap && scopeQuota ? dec(attainmentCap.maxAttainment).times(scopeQuota) : null;
       st.pAmount = ZERO;
@@ -490,7 +618,9 @@ class PartitionBuilder {
       const tierShut = tierGate !== undefined && !this.gateOpen(tierGate, st, date);
       if (tierShut && tierGate) shut.push(tierGate);
       if (shutComponent.length > 0 || tierShut) {
-        const forfeit = [...shutComponent, ...(tierShut && tierGate ? [tierGate] : [])].some((g) => g.whenMet === 'forfeit');
+        const forfeit = [...shutComponent, ...(tierShut && tierGate ? [tierGate] : [])].some(
+          (g) => g.whenMet === 'forfeit',
+        );
         if (forfeit) st.forfeited[k] = raw;
       } else {
         earned = earned.plus(raw.minus(st.forfeited[k]!));
@@ -537,10 +667,23 @@ class PartitionBuilder {
         step: 'credit',
         rule: c.rule,
         text: `deal ${c.deal.id} (${c.deal.amount} ${c.deal.currency}, credited ${c.date}) → ${c.payeeId}: ${c.role}${c.role === 'rollup' ? ` of ${c.fromPayeeId}` : ''}`,
-        values: { dealId: c.deal.id, dealAmount: c.deal.amount, dealCurrency: c.deal.currency, creditDate: c.date, role: c.role, share: c.share === ONE ? '1' : s(c.share) },
+        values: {
+          dealId: c.deal.id,
+          dealAmount: c.deal.amount,
+          dealCurrency: c.deal.currency,
+          creditDate: c.date,
+          role: c.role,
+          share: c.share === ONE ? '1' : s(c.share),
+        },
       },
     ];
-    if (c.fxRate !== '1') steps.push({ step: 'fx', rule: 'currency: dated FX at the credit date', text: `${c.deal.currency}→${c.currency} at ${c.fxRate}`, values: { rate: c.fxRate, credit: s(c.amount) } });
+    if (c.fxRate !== '1')
+      steps.push({
+        step: 'fx',
+        rule: 'currency: dated FX at the credit date',
+        text: `${c.deal.currency}→${c.currency} at ${c.fxRate}`,
+        values: { rate: c.fxRate, credit: s(c.amount) },
+      });
     return steps;
   }
 
@@ -551,7 +694,14 @@ class PartitionBuilder {
     const st = this.stateFor(active, c.date);
     const amount = this.amountFor(c, comp);
     const rates = comp.rates;
-    const count = rates.axis !== 'count' ? ZERO : rates.countBy === 'units' ? dealUnits(c.deal, comp.filter).times(c.release) : c.releaseIndex === 0 ? ONE : ZERO;
+    const count =
+      rates.axis !== 'count'
+        ? ZERO
+        : rates.countBy === 'units'
+          ? dealUnits(c.deal, comp.filter).times(c.release)
+          : c.releaseIndex === 0
+            ? ONE
+            : ZERO;
     this.addCredit(comp.id, this.monthIndex(c.date), amount);
     if (st.fast && this.fastCommission(st, c, amount)) {
       this.bonusesAfter(c, active, amount);
@@ -637,7 +787,10 @@ class PartitionBuilder {
         trace.push({
           step: 'gate',
           rule: 'gates',
-          text: shut.length > 0 ? `gate not met (${shut.map((g) => `${g.on}${g.componentId ? ` ${g.componentId}` : ''} ≥ ${g.minAttainment}`).join(', ')}): ${s(raw)} ${shut.some((g) => g.whenMet === 'forfeit') ? 'forfeited' : 'held until it is'}` : `gate met: ${s(delta)} paid including held amounts`,
+          text:
+            shut.length > 0
+              ? `gate not met (${shut.map((g) => `${g.on}${g.componentId ? ` ${g.componentId}` : ''} ≥ ${g.minAttainment}`).join(', ')}): ${s(raw)} ${shut.some((g) => g.whenMet === 'forfeit') ? 'forfeited' : 'held until it is'}`
+              : `gate met: ${s(delta)} paid including held amounts`,
           values: { raw: s(raw), paid: s(delta) },
         });
       }
@@ -675,7 +828,10 @@ class PartitionBuilder {
         for (const h of hits!) trace.push(capStep(h));
         trace.push(this.roundingStep(capped, value));
       }
-      this.push({ ...base, tiers: this.explain ? (sliceOut ?? []) : undefined, trace: trace ?? [] } as Omit<EngineLine, 'amount' | 'payeeId' | 'periodId'>);
+      this.push({ ...base, tiers: this.explain ? (sliceOut ?? []) : undefined, trace: trace ?? [] } as Omit<
+        EngineLine,
+        'amount' | 'payeeId' | 'periodId'
+      >);
     }
     this.bonusesAfter(c, active, amount);
     this.releaseCrossGates(c, comp.id);
@@ -707,11 +863,19 @@ class PartitionBuilder {
         if (after > cap.limit) out = Math.min(after, cap.limit) - Math.min(capIn, cap.limit);
         capIn = after;
       }
-      if (out !== before && this.explain) (hits ??= []).push({ kind: cap.kind, amount: cap.amount, before, after: out });
+      if (out !== before && this.explain)
+        (hits ??= []).push({ kind: cap.kind, amount: cap.amount, before, after: out });
     }
     const { decimals, mode } = this.rounding;
     const rounded = roundScaled(out, f.p, decimals, mode);
-    if (!Number.isSafeInteger(x1) || !Number.isSafeInteger(v1) || !Number.isSafeInteger(raw) || !Number.isSafeInteger(capIn) || !Number.isSafeInteger(out) || !Number.isSafeInteger(rounded)) {
+    if (
+      !Number.isSafeInteger(x1) ||
+      !Number.isSafeInteger(v1) ||
+      !Number.isSafeInteger(raw) ||
+      !Number.isSafeInteger(capIn) ||
+      !Number.isSafeInteger(out) ||
+      !Number.isSafeInteger(rounded)
+    ) {
       // hand the running values to the Decimal path, which continues the period exactly
       st.pAmount = fromScaledInteger(x0, f.a);
       st.value = fromScaledInteger(v0, f.p);
@@ -726,7 +890,24 @@ class PartitionBuilder {
     const amountText = formatScaled(rounded, decimals);
     const comp = st.active.comp;
     const creditStr = formatScaledMinimal(au!, f.a);
-    const why: FastWhy | null = this.explain ? { c, stId: st.id, comp, table: st.table!, periodId: st.period!.id, quotaText: st.quotaText ?? null, x0, x1, a: f.a, v0, p: f.p, hits, out, creditStr } : null;
+    const why: FastWhy | null = this.explain
+      ? {
+          c,
+          stId: st.id,
+          comp,
+          table: st.table!,
+          periodId: st.period!.id,
+          quotaText: st.quotaText ?? null,
+          x0,
+          x1,
+          a: f.a,
+          v0,
+          p: f.p,
+          hits,
+          out,
+          creditStr,
+        }
+      : null;
     const l = new FastLine(
       `${this.payee.id}:commission:${comp.id}:${c.deal.id}:${c.releaseIndex}:${c.role}${c.fromPayeeId ? `:${c.fromPayeeId}` : ''}`,
       this.payee.id,
@@ -753,7 +934,15 @@ class PartitionBuilder {
     const r = step(w.table, a0, a1, a0, a1, fromScaledInteger(w.v0, w.p), true);
     const tiers = r.slices.map((sl) => tierSlice(w.comp.rates.axis, w.table, sl));
     steps.push(tierTrace(w.stId, w.comp.rates, w.periodId, w.quotaText, a1, w.creditStr, r.payout, r.slices, tiers));
-    for (const h of w.hits ?? []) steps.push(capStep({ kind: h.kind, amount: h.amount, before: fromScaledInteger(h.before, w.p), after: fromScaledInteger(h.after, w.p) }));
+    for (const h of w.hits ?? [])
+      steps.push(
+        capStep({
+          kind: h.kind,
+          amount: h.amount,
+          before: fromScaledInteger(h.before, w.p),
+          after: fromScaledInteger(h.after, w.p),
+        }),
+      );
     steps.push(this.roundingStep(fromScaledInteger(w.out, w.p), value));
     return { trace: steps, tiers };
   }
@@ -762,13 +951,25 @@ class PartitionBuilder {
   private releaseCrossGates(c: Credit, componentId: string): void {
     for (const st of this.states.values()) {
       if (st.id === componentId || !st.gated || !st.period || c.date > st.period.end) continue;
-      const refers = [...st.active.comp.gates, ...st.active.comp.rates.tiers.flatMap((t) => (t.gate ? [t.gate] : []))].some((g) => g.on !== 'self' && (g.componentId ?? st.id) === componentId);
+      const refers = [
+        ...st.active.comp.gates,
+        ...st.active.comp.rates.tiers.flatMap((t) => (t.gate ? [t.gate] : [])),
+      ].some((g) => g.on !== 'self' && (g.componentId ?? st.id) === componentId);
       if (!refers) continue;
       const { earned } = this.gatedEarned(st, c.date);
       const delta = earned.minus(st.earned);
       if (delta.isZero()) continue;
       st.earned = earned;
-      const trace: TraceStep[] | null = this.explain ? [{ step: 'gate', rule: 'gates.whenMet=release', text: `${componentId} credit from deal ${c.deal.id} opened the gate of ${st.id}: held ${s(delta)} released`, values: { released: s(delta) } }] : null;
+      const trace: TraceStep[] | null = this.explain
+        ? [
+            {
+              step: 'gate',
+              rule: 'gates.whenMet=release',
+              text: `${componentId} credit from deal ${c.deal.id} opened the gate of ${st.id}: held ${s(delta)} released`,
+              values: { released: s(delta) },
+            },
+          ]
+        : null;
       const hits: CapHit[] | null = trace ? [] : null;
       const capped = this.applyCaps(st, delta, null, hits);
       const value = this.finish(capped);
@@ -776,7 +977,15 @@ class PartitionBuilder {
         for (const h of hits!) trace.push(capStep(h));
         trace.push(this.roundingStep(capped, value));
       }
-      this.push({ id: `${this.payee.id}:gate-release:${st.id}:${c.deal.id}:${c.releaseIndex}:${c.role}`, kind: 'adjustment', componentId: st.id, dealId: c.deal.id, trace: trace ?? [], date: c.date, value });
+      this.push({
+        id: `${this.payee.id}:gate-release:${st.id}:${c.deal.id}:${c.releaseIndex}:${c.role}`,
+        kind: 'adjustment',
+        componentId: st.id,
+        dealId: c.deal.id,
+        trace: trace ?? [],
+        date: c.date,
+        value,
+      });
     }
   }
 
@@ -798,7 +1007,8 @@ class PartitionBuilder {
       if (b.kind === 'milestone') {
         if (attainment.greaterThanOrEqualTo(dec(b.minAttainment!))) due = dec(b.amount!);
       } else {
-        for (const stp of b.steps ?? []) if (attainment.greaterThanOrEqualTo(dec(stp.minAttainment))) due = dec(stp.amount);
+        for (const stp of b.steps ?? [])
+          if (attainment.greaterThanOrEqualTo(dec(stp.minAttainment))) due = dec(stp.amount);
       }
       const delta = due.minus(st.paid);
       if (delta.isZero()) continue;
@@ -810,7 +1020,14 @@ class PartitionBuilder {
         componentId: active.comp.id,
         dealId: c.deal.id,
         trace: this.explain
-          ? [{ step: 'bonus', rule: `bonuses.${b.id}.kind=${b.kind}`, text: `${b.name}: attainment ${s(attainment)} on ${active.comp.id} in ${st.period.id} reaches ${s(due)}; this deal adds ${s(delta)}`, values: { attainment: s(attainment), due: s(due), delta: s(delta) } }]
+          ? [
+              {
+                step: 'bonus',
+                rule: `bonuses.${b.id}.kind=${b.kind}`,
+                text: `${b.name}: attainment ${s(attainment)} on ${active.comp.id} in ${st.period.id} reaches ${s(due)}; this deal adds ${s(delta)}`,
+                values: { attainment: s(attainment), due: s(due), delta: s(delta) },
+              },
+            ]
           : [],
         date: c.date,
         value,
@@ -843,16 +1060,35 @@ class PartitionBuilder {
         if (c.releaseIndex !== 0) continue;
         const n = this.spifCounts.get(spif.id) ?? 0;
         this.spifCounts.set(spif.id, n + 1);
-        const tier = p.tiers.find((t) => dec(n).greaterThanOrEqualTo(dec(t.from)) && (t.to === null || dec(n).lessThan(dec(t.to))));
+        const tier = p.tiers.find(
+          (t) => dec(n).greaterThanOrEqualTo(dec(t.from)) && (t.to === null || dec(n).lessThan(dec(t.to))),
+        );
         exact = tier ? dec(tier.amount).times(shareFactor) : ZERO;
         how = () => `deal number ${n + 1} in the window pays ${tier?.amount ?? '0'} × share ${s(shareFactor)}`;
       }
       const value = this.finish(exact);
-      const base = { id: `${this.payee.id}:spif:${spif.id}:${c.deal.id}:${c.releaseIndex}:${c.role}`, kind: 'spif' as const, componentId: spif.id, dealId: c.deal.id, credit: s(c.amount), date: c.date, value };
+      const base = {
+        id: `${this.payee.id}:spif:${spif.id}:${c.deal.id}:${c.releaseIndex}:${c.role}`,
+        kind: 'spif' as const,
+        componentId: spif.id,
+        dealId: c.deal.id,
+        credit: s(c.amount),
+        date: c.date,
+        value,
+      };
       if (!this.explain) this.push({ ...base, trace: [] });
       else {
         this.pushExplained(base, false, () => ({
-          trace: [...this.creditTrace(c), { step: 'spif', rule: `spifs.${spif.id}.payout.kind=${p.kind}`, text: `${spif.name} (${spif.from} – ${spif.to}): ${how()} = ${s(exact)}`, values: { payout: s(exact) } }, this.roundingStep(exact, value)],
+          trace: [
+            ...this.creditTrace(c),
+            {
+              step: 'spif',
+              rule: `spifs.${spif.id}.payout.kind=${p.kind}`,
+              text: `${spif.name} (${spif.from} – ${spif.to}): ${how()} = ${s(exact)}`,
+              values: { payout: s(exact) },
+            },
+            this.roundingStep(exact, value),
+          ],
           tiers: [],
         }));
       }
@@ -867,7 +1103,13 @@ class PartitionBuilder {
     for (const plan of this.ctx.plans) {
       for (const v of plan.versions) {
         for (const spif of v.spifs) {
-          if (spif.payout.kind !== 'teamPool' || spif.to < yearStart || spif.to > yearEnd || seen.has(`${plan.id}\u0000${spif.id}`)) continue;
+          if (
+            spif.payout.kind !== 'teamPool' ||
+            spif.to < yearStart ||
+            spif.to > yearEnd ||
+            seen.has(`${plan.id}\u0000${spif.id}`)
+          )
+            continue;
           if (this.ctx.planFor(this.payee.id, spif.to) !== plan || versionAt(plan, spif.to) !== v) continue;
           seen.add(`${plan.id}\u0000${spif.id}`);
           const shares = poolShares(this.ctx, plan, spif);
@@ -878,7 +1120,16 @@ class PartitionBuilder {
             id: `${this.payee.id}:spif:${spif.id}:pool`,
             kind: 'spif',
             componentId: spif.id,
-            trace: this.explain ? [{ step: 'spif', rule: `spifs.${spif.id}.payout.kind=teamPool`, text: `${spif.name}: share of the ${spif.payout.amount} pool by qualifying credit = ${s(share)}`, values: { pool: spif.payout.amount, share: s(share) } }] : [],
+            trace: this.explain
+              ? [
+                  {
+                    step: 'spif',
+                    rule: `spifs.${spif.id}.payout.kind=teamPool`,
+                    text: `${spif.name}: share of the ${spif.payout.amount} pool by qualifying credit = ${s(share)}`,
+                    values: { pool: spif.payout.amount, share: s(share) },
+                  },
+                ]
+              : [],
             date: spif.to,
             value,
           });
@@ -903,15 +1154,32 @@ class PartitionBuilder {
       for (const m of members) {
         for (const c of this.ctx.credits.get(m) ?? []) {
           if (c.role === 'rollup' || c.date < yearStart || c.date > yearEnd) continue;
-          evs.push({ date: c.date, dealId: c.deal.id, key: `${c.deal.id}:${c.releaseIndex}:${c.role}:${m}`, revenue: c.amount, earnings: ZERO, from: m });
+          evs.push({
+            date: c.date,
+            dealId: c.deal.id,
+            key: `${c.deal.id}:${c.releaseIndex}:${c.role}:${m}`,
+            revenue: c.amount,
+            earnings: ZERO,
+            from: m,
+          });
         }
         if (withEarnings) {
           for (const l of calculatePartition(this.ctx, m, this.year).lines) {
-            if (l.kind === 'commission' || (l.kind === 'adjustment' && l.componentId)) evs.push({ date: l.date, dealId: l.dealId ?? '', key: `${l.id}`, revenue: ZERO, earnings: l.value, from: m });
+            if (l.kind === 'commission' || (l.kind === 'adjustment' && l.componentId))
+              evs.push({
+                date: l.date,
+                dealId: l.dealId ?? '',
+                key: `${l.id}`,
+                revenue: ZERO,
+                earnings: l.value,
+                from: m,
+              });
           }
         }
       }
-      return evs.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return evs.sort((a, b) =>
+        a.date < b.date ? -1 : a.date > b.date ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+      );
     };
     const versions = plan.versions;
     const all = new Map<string, Ev[]>();
@@ -938,7 +1206,11 @@ class PartitionBuilder {
           }
           revenue = revenue.plus(e.revenue);
           basis = basis.plus(o.basis === 'teamRevenue' ? e.revenue : e.earnings);
-          const open = o.minTeamAttainment === undefined || (teamQuota !== null && !teamQuota.isZero() && revenue.dividedBy(teamQuota).greaterThanOrEqualTo(dec(o.minTeamAttainment)));
+          const open =
+            o.minTeamAttainment === undefined ||
+            (teamQuota !== null &&
+              !teamQuota.isZero() &&
+              revenue.dividedBy(teamQuota).greaterThanOrEqualTo(dec(o.minTeamAttainment)));
           const above = o.aboveAmount === undefined ? basis : Decimal.max(basis.minus(dec(o.aboveAmount)), ZERO);
           const due = open ? above.times(dec(o.rate)) : ZERO;
           const delta = due.minus(paid);
@@ -951,7 +1223,15 @@ class PartitionBuilder {
             componentId: o.id,
             dealId: e.dealId || undefined,
             trace: this.explain
-              ? [{ step: 'override', rule: `overrides.${o.id}.basis=${o.basis}`, text: `${o.name}: team ${o.basis === 'teamRevenue' ? 'revenue' : 'earnings'} ${s(basis)} in ${period.id}${o.aboveAmount ? ` above ${o.aboveAmount}` : ''} × ${o.rate}${o.minTeamAttainment ? ` (team attainment ≥ ${o.minTeamAttainment} ${open ? 'met' : 'not met'})` : ''} = ${s(due)}; from ${e.from}`, values: { basis: s(basis), due: s(due) } }, this.roundingStep(delta, value)]
+              ? [
+                  {
+                    step: 'override',
+                    rule: `overrides.${o.id}.basis=${o.basis}`,
+                    text: `${o.name}: team ${o.basis === 'teamRevenue' ? 'revenue' : 'earnings'} ${s(basis)} in ${period.id}${o.aboveAmount ? ` above ${o.aboveAmount}` : ''} × ${o.rate}${o.minTeamAttainment ? ` (team attainment ≥ ${o.minTeamAttainment} ${open ? 'met' : 'not met'})` : ''} = ${s(due)}; from ${e.from}`,
+                    values: { basis: s(basis), due: s(due) },
+                  },
+                  this.roundingStep(delta, value),
+                ]
               : [],
             date: e.date,
             value,
@@ -987,7 +1267,14 @@ class PartitionBuilder {
     const done = new Set<string>();
     for (const c of this.ctx.credits.get(this.payee.id) ?? []) {
       const cancelled = c.deal.cancelledDate;
-      if (!cancelled || cancelled < yearStart || cancelled > yearEnd || (asOf !== undefined && cancelled > asOf) || done.has(c.deal.id)) continue;
+      if (
+        !cancelled ||
+        cancelled < yearStart ||
+        cancelled > yearEnd ||
+        (asOf !== undefined && cancelled > asOf) ||
+        done.has(c.deal.id)
+      )
+        continue;
       const plan = this.ctx.planFor(this.payee.id, cancelled);
       const rule = plan ? versionAt(plan, cancelled).clawback : undefined;
       if (!rule || !c.deal.closeDate || cancelled < c.deal.closeDate) continue;
@@ -996,7 +1283,8 @@ class PartitionBuilder {
       let original = ZERO;
       for (let y = Math.min(fiscalYearOf(c.deal.closeDate, this.ctx.calendar), this.year); y <= this.year; y++) {
         const lines = y === this.year ? this.lines : calculatePartition(this.ctx, this.payee.id, y).lines;
-        for (const l of lines) if (l.dealId === c.deal.id && kinds.has(l.kind) && l.date <= cancelled) original = original.plus(l.value);
+        for (const l of lines)
+          if (l.dealId === c.deal.id && kinds.has(l.kind) && l.date <= cancelled) original = original.plus(l.value);
       }
       const months = monthsBetween(c.deal.closeDate, cancelled);
       const row = rule.schedule ? rule.schedule.find((r) => months < r.monthsSinceCloseBelow) : undefined;
@@ -1009,7 +1297,15 @@ class PartitionBuilder {
         kind: 'clawback',
         dealId: c.deal.id,
         trace: this.explain
-          ? [{ step: 'clawback', rule: `clawback.method=${rule.method}${rule.schedule ? '; clawback.schedule' : '; clawback.percent'}`, text: `deal ${c.deal.id} cancelled ${cancelled}, ${months} months after close: ${s(percent.times(100))} % of the ${s(original)} it paid`, values: { original: s(original), percent: s(percent), monthsSinceClose: String(months) } }, this.roundingStep(exact, value)]
+          ? [
+              {
+                step: 'clawback',
+                rule: `clawback.method=${rule.method}${rule.schedule ? '; clawback.schedule' : '; clawback.percent'}`,
+                text: `deal ${c.deal.id} cancelled ${cancelled}, ${months} months after close: ${s(percent.times(100))} % of the ${s(original)} it paid`,
+                values: { original: s(original), percent: s(percent), monthsSinceClose: String(months) },
+              },
+              this.roundingStep(exact, value),
+            ]
           : [],
         date: cancelled,
         value,
@@ -1019,7 +1315,8 @@ class PartitionBuilder {
 
   /** Draws: top up to the guarantee; a recoverable draw's top-ups are recovered from later earnings above it. */
   draws(): void {
-    const firstPlan = this.ctx.planFor(this.payee.id, this.months[0]!.start) ?? this.ctx.planFor(this.payee.id, this.months[11]!.end);
+    const firstPlan =
+      this.ctx.planFor(this.payee.id, this.months[0]!.start) ?? this.ctx.planFor(this.payee.id, this.months[11]!.end);
     if (!firstPlan || !firstPlan.versions.some((v) => v.draw)) return;
     let balance = ZERO;
     const kinds = new Set<PeriodKind>(firstPlan.versions.flatMap((v) => (v.draw ? [v.draw.period] : [])));
@@ -1038,7 +1335,9 @@ class PartitionBuilder {
           amount = tenure >= 1 && tenure <= draw.ramp.length ? dec(draw.ramp[tenure - 1]!) : amount;
         }
         let earned = ZERO;
-        for (const l of this.lines) if (l.date >= p.start && l.date <= p.end && l.kind !== 'draw' && l.kind !== 'draw-recovery') earned = earned.plus(l.value);
+        for (const l of this.lines)
+          if (l.date >= p.start && l.date <= p.end && l.kind !== 'draw' && l.kind !== 'draw-recovery')
+            earned = earned.plus(l.value);
         const rules = `draw.kind=${draw.kind}`;
         if (earned.lessThan(amount)) {
           const topUp = this.finish(amount.minus(earned));
@@ -1046,12 +1345,22 @@ class PartitionBuilder {
           this.push({
             id: `${this.payee.id}:draw:${p.id}`,
             kind: 'draw',
-            trace: this.explain ? [{ step: 'draw', rule: rules, text: `earned ${s(earned)} in ${p.id}, below the ${s(amount)} draw: topped up by ${s(topUp)}${draw.kind === 'recoverable' ? `; balance to recover ${s(balance)}` : ' (not recovered)'}`, values: { earned: s(earned), draw: s(amount), topUp: s(topUp), balance: s(balance) } }] : [],
+            trace: this.explain
+              ? [
+                  {
+                    step: 'draw',
+                    rule: rules,
+                    text: `earned ${s(earned)} in ${p.id}, below the ${s(amount)} draw: topped up by ${s(topUp)}${draw.kind === 'recoverable' ? `; balance to recover ${s(balance)}` : ' (not recovered)'}`,
+                    values: { earned: s(earned), draw: s(amount), topUp: s(topUp), balance: s(balance) },
+                  },
+                ]
+              : [],
             date: p.end,
             value: topUp,
           });
         } else if (draw.kind === 'recoverable' && balance.greaterThan(0)) {
-          if (draw.recoveryStartPeriod && p.start < parsePeriodId(draw.recoveryStartPeriod, this.ctx.calendar).start) continue;
+          if (draw.recoveryStartPeriod && p.start < parsePeriodId(draw.recoveryStartPeriod, this.ctx.calendar).start)
+            continue;
           let recover = Decimal.min(balance, earned.minus(amount));
           if (draw.recoveryCap) recover = Decimal.min(recover, earned.times(dec(draw.recoveryCap)));
           recover = this.finish(recover);
@@ -1060,7 +1369,16 @@ class PartitionBuilder {
           this.push({
             id: `${this.payee.id}:draw-recovery:${p.id}`,
             kind: 'draw-recovery',
-            trace: this.explain ? [{ step: 'draw', rule: `${rules}${draw.recoveryCap ? '; draw.recoveryCap' : ''}${draw.recoveryStartPeriod ? '; draw.recoveryStartPeriod' : ''}`, text: `earned ${s(earned)} in ${p.id} above the ${s(amount)} draw: ${s(recover)} of the draw balance recovered; ${s(balance)} left`, values: { earned: s(earned), recovered: s(recover), balance: s(balance) } }] : [],
+            trace: this.explain
+              ? [
+                  {
+                    step: 'draw',
+                    rule: `${rules}${draw.recoveryCap ? '; draw.recoveryCap' : ''}${draw.recoveryStartPeriod ? '; draw.recoveryStartPeriod' : ''}`,
+                    text: `earned ${s(earned)} in ${p.id} above the ${s(amount)} draw: ${s(recover)} of the draw balance recovered; ${s(balance)} left`,
+                    values: { earned: s(earned), recovered: s(recover), balance: s(balance) },
+                  },
+                ]
+              : [],
             date: p.end,
             value: recover.negated(),
           });
@@ -1103,11 +1421,14 @@ function poolShares(ctx: EngineContext, plan: Plan, spif: Spif): Map<string, Dec
   const cached = ctx.pools.get(key);
   if (cached) return cached;
   const payout = spif.payout as Extract<Spif['payout'], { kind: 'teamPool' }>;
-  const members = ctx.data.payees.filter((p) => (payout.teamId === undefined || p.teamId === payout.teamId) && ctx.planFor(p.id, spif.to) === plan).map((p) => p.id);
+  const members = ctx.data.payees
+    .filter((p) => (payout.teamId === undefined || p.teamId === payout.teamId) && ctx.planFor(p.id, spif.to) === plan)
+    .map((p) => p.id);
   const weights = members.map((m) => {
     let total = ZERO;
     for (const c of ctx.credits.get(m) ?? []) {
-      if (c.role === 'rollup' || c.date < spif.from || c.date > spif.to || !matchesFilter(c.deal, spif.filter)) continue;
+      if (c.role === 'rollup' || c.date < spif.from || c.date > spif.to || !matchesFilter(c.deal, spif.filter))
+        continue;
       total = total.plus(spif.filter.products ? productCreditAmount(c, spif.filter.products) : c.amount);
     }
     return Decimal.max(total, ZERO);
@@ -1134,9 +1455,14 @@ export function calculatePartition(ctx: EngineContext, payeeId: string, fiscalYe
   const payee = ctx.payees.get(payeeId);
   if (!payee) throw new Error(`[Attain] unknown payee id "${payeeId}"`);
   const years = ctx.creditYears.get(payeeId) ?? [];
-  const needsHistory = ctx.plans.some((p) => p.versions.some((v) => v.components.some((c) => c.caps.some((cap) => cap.kind === 'perCustomer'))));
+  const needsHistory = ctx.plans.some((p) =>
+    p.versions.some((v) => v.components.some((c) => c.caps.some((cap) => cap.kind === 'perCustomer'))),
+  );
   const earlier = needsHistory ? years.filter((y) => y < fiscalYear) : [];
-  const opening = earlier.length > 0 ? calculatePartition(ctx, payeeId, earlier[earlier.length - 1]!).customerTotals : new Map<string, Decimal>();
+  const opening =
+    earlier.length > 0
+      ? calculatePartition(ctx, payeeId, earlier[earlier.length - 1]!).customerTotals
+      : new Map<string, Decimal>();
 
   const b = new PartitionBuilder(ctx, payee, fiscalYear, opening);
   const yearPeriod = parsePeriodId(String(fiscalYear).padStart(4, '0'), ctx.calendar);
@@ -1149,14 +1475,23 @@ export function calculatePartition(ctx: EngineContext, payeeId: string, fiscalYe
     hasPlan = true;
     const version = versionOn(plan, c.date);
     if (!version) {
-      addWarning(ctx, { code: 'close-date-outside-periods', message: `deal "${c.deal.id}" is credited ${c.date}, before plan "${plan.id}" takes effect; it earns nothing`, dealId: c.deal.id, payeeId });
+      addWarning(ctx, {
+        code: 'close-date-outside-periods',
+        message: `deal "${c.deal.id}" is credited ${c.date}, before plan "${plan.id}" takes effect; it earns nothing`,
+        dealId: c.deal.id,
+        payeeId,
+      });
       continue;
     }
     for (const active of b.activeFor(c.date)) b.commission(c, active);
     b.spifs(c, version);
   }
   if (!hasPlan && !ctx.planFor(payeeId, yearPeriod.start) && !ctx.planFor(payeeId, yearPeriod.end)) {
-    addWarning(ctx, { code: 'payee-without-plan', message: `payee "${payeeId}" has no plan in ${fiscalYear} and earns nothing`, payeeId });
+    addWarning(ctx, {
+      code: 'payee-without-plan',
+      message: `payee "${payeeId}" has no plan in ${fiscalYear} and earns nothing`,
+      payeeId,
+    });
   }
   b.teamPools();
   b.overrides();
@@ -1164,8 +1499,13 @@ export function calculatePartition(ctx: EngineContext, payeeId: string, fiscalYe
   b.draws();
   b.settleCredited();
   b.lines.sort((x, y) => (x.date < y.date ? -1 : x.date > y.date ? 1 : 0));
-  const partition: Partition = { payeeId, fiscalYear, lines: b.lines, credited: b.credited, customerTotals: b.customerTotals };
+  const partition: Partition = {
+    payeeId,
+    fiscalYear,
+    lines: b.lines,
+    credited: b.credited,
+    customerTotals: b.customerTotals,
+  };
   ctx.partitions.set(key, partition);
   return partition;
 }
-

@@ -1,7 +1,14 @@
 import { Decimal, ZERO, dec } from '../money/decimal.js';
 import type { Payee, Quota } from '../data/schema.js';
 import type { Component } from '../plan/schema.js';
-import { monthsOf, parsePeriodId, periodContaining, periodsOfYear, type FiscalCalendar, type Period } from '../time/calendar.js';
+import {
+  monthsOf,
+  parsePeriodId,
+  periodContaining,
+  periodsOfYear,
+  type FiscalCalendar,
+  type Period,
+} from '../time/calendar.js';
 import { prorationFactor } from '../time/ranges.js';
 import { rampShare, tenureMonth } from '../quota/ramp.js';
 import { seasonalize } from '../quota/seasonality.js';
@@ -74,7 +81,10 @@ export class QuotaBook {
       found = true;
       let q = base;
       if (rule.ramp && payee.startDate) q = q.times(rampShare(rule.ramp, tenureMonth(payee.startDate, m.start)));
-      if (rule.proration !== 'none') q = q.times(prorationFactor({ from: payee.startDate ?? '1900-01-01', to: payee.endDate ?? null }, m, rule.proration));
+      if (rule.proration !== 'none')
+        q = q.times(
+          prorationFactor({ from: payee.startDate ?? '1900-01-01', to: payee.endDate ?? null }, m, rule.proration),
+        );
       total = total.plus(q);
     }
     return found ? total : null;
@@ -88,7 +98,12 @@ export class QuotaBook {
       const yearRecord = this.recordOf(records, comp, year);
       if (!yearRecord) return undefined;
       const weights = comp.quota.seasonality;
-      const w = weights === undefined ? 'even' : weights.length === 4 ? weights : [0, 1, 2, 3].map((q) => weights.slice(q * 3, q * 3 + 3).reduce((a, b) => a.plus(dec(b)), ZERO));
+      const w =
+        weights === undefined
+          ? 'even'
+          : weights.length === 4
+            ? weights
+            : [0, 1, 2, 3].map((q) => weights.slice(q * 3, q * 3 + 3).reduce((a, b) => a.plus(dec(b)), ZERO));
       return seasonalize(yearRecord, quarters, w, 10)[quarters.findIndex((q) => q.id === period.id)]!.amount;
     }
     if (period.kind === 'year') {
@@ -107,7 +122,10 @@ export class QuotaBook {
     const monthsOfQuarter = monthsOf(quarter, this.cal);
     const indexInQuarter = monthsOfQuarter.findIndex((m) => m.id === month.id);
     if (quarterRecord) {
-      const w = weights?.length === 12 ? weights.slice((Number(quarter.id.slice(-1)) - 1) * 3, Number(quarter.id.slice(-1)) * 3) : 'even';
+      const w =
+        weights?.length === 12
+          ? weights.slice((Number(quarter.id.slice(-1)) - 1) * 3, Number(quarter.id.slice(-1)) * 3)
+          : 'even';
       return seasonalize(quarterRecord, monthsOfQuarter, w, 10)[indexInQuarter]!.amount;
     }
     const year = parsePeriodId(String(month.fiscalYear).padStart(4, '0'), this.cal);

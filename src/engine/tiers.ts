@@ -56,7 +56,8 @@ export function scaleTable(table: TierTable, scale: Decimal, ti: Decimal, quota:
     const rm = dec(t.rate).times(dec(t.multiplier));
     const lo = dec(t.from).times(scale);
     const hi = t.to === null ? null : dec(t.to).times(scale);
-    const retro = (t.application ?? (table.application === 'retroactive' ? 'retroactive' : 'marginal')) === 'retroactive';
+    const retro =
+      (t.application ?? (table.application === 'retroactive' ? 'retroactive' : 'marginal')) === 'retroactive';
     const prev = tiers[index - 1];
     const prevEnd = prev ? prev.c.plus(lo.minus(prev.lo).times(prev.s)) : ZERO;
     let s: Decimal;
@@ -69,9 +70,25 @@ export function scaleTable(table: TierTable, scale: Decimal, ti: Decimal, quota:
       s = table.basis === 'targetIncentive' ? rm.times(tiPerCredit) : rm;
       c = retro ? lo.times(s) : prevEnd;
     }
-    tiers.push({ index, lo, hi, c, s, rm, retro, rate: t.rate, multiplier: t.multiplier, from: t.from, to: t.to, label: t.label ?? label(t.from, t.to, table.axis) });
+    tiers.push({
+      index,
+      lo,
+      hi,
+      c,
+      s,
+      rm,
+      retro,
+      rate: t.rate,
+      multiplier: t.multiplier,
+      from: t.from,
+      to: t.to,
+      label: t.label ?? label(t.from, t.to, table.axis),
+    });
   }
-  const points = table.application === 'interpolated' ? (table.curve ?? []).map((p) => ({ x: dec(p.at).times(scale), y: dec(p.value) })) : null;
+  const points =
+    table.application === 'interpolated'
+      ? (table.curve ?? []).map((p) => ({ x: dec(p.at).times(scale), y: dec(p.value) }))
+      : null;
   return { table, tiers, points, tiPerCredit, ti, scale };
 }
 
@@ -122,13 +139,25 @@ export interface Step {
  * while the credit moves from a0 to a1, starting from cumulative value `before`. Amount-type axes are a
  * pure function of the position; the count axis walks forward because the credit per count differs per deal.
  */
-export function step(st: ScaledTable, x0: Decimal, x1: Decimal, a0: Decimal, a1: Decimal, before: Decimal, wantSlices: boolean): Step {
+export function step(
+  st: ScaledTable,
+  x0: Decimal,
+  x1: Decimal,
+  a0: Decimal,
+  a1: Decimal,
+  before: Decimal,
+  wantSlices: boolean,
+): Step {
   const { table, tiers } = st;
   if (st.points) {
     const y = interpolate(st.points, x1, table.beyondLast === 'extend');
     const value = table.basis === 'credit' ? a1.times(y) : table.basis === 'targetIncentive' ? st.ti.times(y) : y;
     const payout = value.minus(before);
-    return { value, payout, slices: wantSlices ? [{ tier: null, inInput: x1.minus(x0), credit: a1.minus(a0), payout }] : [] };
+    return {
+      value,
+      payout,
+      slices: wantSlices ? [{ tier: null, inInput: x1.minus(x0), credit: a1.minus(a0), payout }] : [],
+    };
   }
   if (table.axis === 'count' && table.basis !== 'fixed') return countWalk(st, x0, x1, a0, a1, before, wantSlices);
   const k1 = tierIndexOf(tiers, x1);
@@ -167,7 +196,15 @@ export function step(st: ScaledTable, x0: Decimal, x1: Decimal, a0: Decimal, a1:
  * Count axis paying on credit (or target incentive): each count unit carries (a1 − a0)/(x1 − x0) of credit.
  * Marginal tiers add their slice's credit × rate; a retroactive tier re-rates the whole cumulative credit.
  */
-function countWalk(st: ScaledTable, x0: Decimal, x1: Decimal, a0: Decimal, a1: Decimal, before: Decimal, wantSlices: boolean): Step {
+function countWalk(
+  st: ScaledTable,
+  x0: Decimal,
+  x1: Decimal,
+  a0: Decimal,
+  a1: Decimal,
+  before: Decimal,
+  wantSlices: boolean,
+): Step {
   const { tiers } = st;
   const per = (a: Decimal) => (st.table.basis === 'targetIncentive' ? a.times(st.tiPerCredit) : a);
   const k0 = tierIndexOf(tiers, x0);

@@ -56,14 +56,7 @@ export interface TierSlice {
 }
 
 export type PayoutLineKind =
-  | 'commission'
-  | 'bonus'
-  | 'spif'
-  | 'override'
-  | 'draw'
-  | 'draw-recovery'
-  | 'clawback'
-  | 'adjustment';
+  'commission' | 'bonus' | 'spif' | 'override' | 'draw' | 'draw-recovery' | 'clawback' | 'adjustment';
 
 export interface PayoutLine {
   /** Deterministic id, stable across runs for the same inputs (used for diffing and write-back). */

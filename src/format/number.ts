@@ -37,20 +37,34 @@ function formatExact(f: Intl.NumberFormat, value: DecimalString): string {
 export function formatMoney(amount: Decimal | DecimalString, currency: CurrencyCode, locale = LOCALE_OF.da): string {
   const digits = minorUnits(currency);
   return formatExact(
-    formatter(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits, roundingMode: 'halfEven' }),
+    formatter(locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+      roundingMode: 'halfEven',
+    }),
     text(amount),
   );
 }
 
 /** A plain number with grouping: "1.080.000" (da-DK), "1,080,000.5" (en-GB). */
 export function formatNumber(value: Decimal | DecimalString, locale = LOCALE_OF.da, maxFractionDigits = 2): string {
-  return formatExact(formatter(locale, { maximumFractionDigits: maxFractionDigits, roundingMode: 'halfEven' }), text(value));
+  return formatExact(
+    formatter(locale, { maximumFractionDigits: maxFractionDigits, roundingMode: 'halfEven' }),
+    text(value),
+  );
 }
 
 /** A ratio as a percentage: "1.2" → "120,0 %" (da-DK) / "120.0%" (en-GB). */
 export function formatPercent(ratio: Decimal | DecimalString, locale = LOCALE_OF.da, fractionDigits = 1): string {
   return formatExact(
-    formatter(locale, { style: 'percent', minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits, roundingMode: 'halfEven' }),
+    formatter(locale, {
+      style: 'percent',
+      minimumFractionDigits: fractionDigits,
+      maximumFractionDigits: fractionDigits,
+      roundingMode: 'halfEven',
+    }),
     text(ratio),
   );
 }

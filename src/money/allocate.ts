@@ -76,7 +76,11 @@ function allocateInUnits(total: Decimal, weights: readonly Decimal[], decimals: 
     parts[order[k]!]! += 1;
     remainder -= 1;
   }
-  return parts.map((p) => (t < 0 || (t === 0 && total.isNegative()) ? fromScaledInteger(p, decimals).negated() : fromScaledInteger(p, decimals)));
+  return parts.map((p) =>
+    t < 0 || (t === 0 && total.isNegative())
+      ? fromScaledInteger(p, decimals).negated()
+      : fromScaledInteger(p, decimals),
+  );
 }
 
 function isPowerOfTen(n: number): boolean {

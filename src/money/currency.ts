@@ -17,7 +17,8 @@ export function minorUnits(code: CurrencyCode): number {
   let units = minorUnitsCache.get(code);
   if (units === undefined) {
     if (!isKnownCurrency(code)) throw new Error(`[Attain] unknown currency ${code}`);
-    units = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+    units =
+      new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
     minorUnitsCache.set(code, units);
   }
   return units;

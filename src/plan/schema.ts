@@ -147,7 +147,13 @@ export const spifPayoutSchema = z.discriminatedUnion('kind', [
   /** Each qualifying deal pays the amount of the tier its running count (1-based, within the window) falls in. */
   z.strictObject({
     kind: z.literal('tieredByCount'),
-    tiers: z.array(z.strictObject({ from: nonNegativeDecimalString, to: nonNegativeDecimalString.nullable(), amount: nonNegativeDecimalString })),
+    tiers: z.array(
+      z.strictObject({
+        from: nonNegativeDecimalString,
+        to: nonNegativeDecimalString.nullable(),
+        amount: nonNegativeDecimalString,
+      }),
+    ),
   }),
   /** A pool shared by the payees of `teamId` (default: everyone on the plan) in proportion to qualifying credit, paid at the window's end. */
   z.strictObject({ kind: z.literal('teamPool'), amount: nonNegativeDecimalString, teamId: id.optional() }),
@@ -248,10 +254,14 @@ export const planObjectSchema = z.strictObject({
   id,
   name: z.string().min(1),
   currency: currencyCode,
-  calendar: z.strictObject({ fiscalYearStartMonth: z.number().int().min(1).max(12) }).default({ fiscalYearStartMonth: 1 }),
+  calendar: z
+    .strictObject({ fiscalYearStartMonth: z.number().int().min(1).max(12) })
+    .default({ fiscalYearStartMonth: 1 }),
   rounding: roundingSchema.default({ scope: 'line', decimals: 2, mode: 'half-even' }),
   /** Settlement: each statement pays earned-to-date in the plan year minus paid-to-date (payments), so restatements self-correct. */
-  settlement: z.strictObject({ method: z.enum(['earnedMinusPaid']).default('earnedMinusPaid') }).default({ method: 'earnedMinusPaid' }),
+  settlement: z
+    .strictObject({ method: z.enum(['earnedMinusPaid']).default('earnedMinusPaid') })
+    .default({ method: 'earnedMinusPaid' }),
   versions: z.array(planVersionSchema).min(1, { message: 'a plan needs at least one version' }),
 });
 
@@ -274,4 +284,3 @@ export type PlanVersion = z.infer<typeof planVersionSchema>;
 export type Rounding = z.infer<typeof roundingSchema>;
 export type Plan = z.infer<typeof planObjectSchema>;
 export type PlanInput = z.input<typeof planObjectSchema>;
-

@@ -20,12 +20,21 @@ function checkTierTable(table: TierTable, path: Path, ctx: Ctx): void {
   if (table.application === 'interpolated') {
     const curve = table.curve ?? [];
     if (table.basis === 'credit' && table.axis === 'count') {
-      issue(ctx, [...path, 'basis'], 'an interpolated curve on the count axis pays a target incentive or a fixed amount, not a rate on credit');
+      issue(
+        ctx,
+        [...path, 'basis'],
+        'an interpolated curve on the count axis pays a target incentive or a fixed amount, not a rate on credit',
+      );
     }
-    if (curve.length < 2) issue(ctx, [...path, 'curve'], 'interpolated application needs a curve of at least two points');
+    if (curve.length < 2)
+      issue(ctx, [...path, 'curve'], 'interpolated application needs a curve of at least two points');
     for (let i = 1; i < curve.length; i++) {
       if (!dec(curve[i]!.at).greaterThan(dec(curve[i - 1]!.at))) {
-        issue(ctx, [...path, 'curve', i, 'at'], `curve points must rise: ${curve[i]!.at} does not come after ${curve[i - 1]!.at}`);
+        issue(
+          ctx,
+          [...path, 'curve', i, 'at'],
+          `curve points must rise: ${curve[i]!.at} does not come after ${curve[i - 1]!.at}`,
+        );
       }
     }
     return;
@@ -36,7 +45,11 @@ function checkTierTable(table: TierTable, path: Path, ctx: Ctx): void {
     return;
   }
   if (!dec(tiers[0]!.from).isZero()) {
-    issue(ctx, [...path, 'tiers', 0, 'from'], `the first tier must start at 0 (add a tier with rate "0" below ${tiers[0]!.from})`);
+    issue(
+      ctx,
+      [...path, 'tiers', 0, 'from'],
+      `the first tier must start at 0 (add a tier with rate "0" below ${tiers[0]!.from})`,
+    );
   }
   tiers.forEach((tier, i) => {
     const last = i === tiers.length - 1;
@@ -48,13 +61,27 @@ function checkTierTable(table: TierTable, path: Path, ctx: Ctx): void {
       issue(ctx, [...path, 'tiers', i, 'to'], `must be above from (${tier.from})`);
     }
     if (last) {
-      issue(ctx, [...path, 'tiers', i, 'to'], 'the last tier must be open-ended (to: null); add a tier with rate "0" to pay nothing above');
+      issue(
+        ctx,
+        [...path, 'tiers', i, 'to'],
+        'the last tier must be open-ended (to: null); add a tier with rate "0" to pay nothing above',
+      );
       return;
     }
     const next = tiers[i + 1]!;
     const cmp = dec(tier.to).comparedTo(dec(next.from));
-    if (cmp < 0) issue(ctx, [...path, 'tiers', i + 1, 'from'], `tiers leave a gap: tier ${i} ends at ${tier.to} but tier ${i + 1} starts at ${next.from}`);
-    if (cmp > 0) issue(ctx, [...path, 'tiers', i + 1, 'from'], `tiers overlap: tier ${i} ends at ${tier.to} but tier ${i + 1} starts at ${next.from}`);
+    if (cmp < 0)
+      issue(
+        ctx,
+        [...path, 'tiers', i + 1, 'from'],
+        `tiers leave a gap: tier ${i} ends at ${tier.to} but tier ${i + 1} starts at ${next.from}`,
+      );
+    if (cmp > 0)
+      issue(
+        ctx,
+        [...path, 'tiers', i + 1, 'from'],
+        `tiers overlap: tier ${i} ends at ${tier.to} but tier ${i + 1} starts at ${next.from}`,
+      );
   });
 }
 
@@ -65,13 +92,20 @@ function checkVersion(v: PlanVersion, path: Path, ctx: Ctx): void {
     componentIds.add(c.id);
   });
   const known = (cid: string | undefined) => cid === undefined || componentIds.has(cid);
-  if (!known(v.primaryComponentId)) issue(ctx, [...path, 'primaryComponentId'], `no component "${v.primaryComponentId}" in this version`);
+  if (!known(v.primaryComponentId))
+    issue(ctx, [...path, 'primaryComponentId'], `no component "${v.primaryComponentId}" in this version`);
 
   const weights = v.components.filter((c) => c.weight !== undefined);
   if (weights.length > 0) {
     const total = weights.reduce((s, c) => s.plus(dec(c.weight!)), dec(0));
-    if (weights.length !== v.components.length) issue(ctx, [...path, 'components'], 'weights must be given for every component or for none');
-    else if (!total.equals(1)) issue(ctx, [...path, 'components'], `component weights must total 1 (100 %), they total ${toDecimalString(total)}`);
+    if (weights.length !== v.components.length)
+      issue(ctx, [...path, 'components'], 'weights must be given for every component or for none');
+    else if (!total.equals(1))
+      issue(
+        ctx,
+        [...path, 'components'],
+        `component weights must total 1 (100 %), they total ${toDecimalString(total)}`,
+      );
   }
 
   v.components.forEach((c, i) => {
@@ -80,20 +114,30 @@ function checkVersion(v: PlanVersion, path: Path, ctx: Ctx): void {
     if (c.rates.basis === 'targetIncentive' && !v.targetIncentive) {
       issue(ctx, [...cp, 'rates', 'basis'], 'basis "targetIncentive" needs the version\'s targetIncentive');
     }
-    if (c.quota.source === 'plan' && c.quota.amount === undefined) issue(ctx, [...cp, 'quota', 'amount'], 'quota source "plan" needs an amount');
+    if (c.quota.source === 'plan' && c.quota.amount === undefined)
+      issue(ctx, [...cp, 'quota', 'amount'], 'quota source "plan" needs an amount');
     const season = c.quota.seasonality;
     if (season && season.length !== 12 && season.length !== 4) {
       issue(ctx, [...cp, 'quota', 'seasonality'], `needs 12 monthly or 4 quarterly weights, got ${season.length}`);
     }
-    if (season && season.every((w) => dec(w).isZero())) issue(ctx, [...cp, 'quota', 'seasonality'], 'weights must not all be zero');
-    const gates = [...c.gates.map((g, j) => ({ g, p: [...cp, 'gates', j] as Path })), ...c.rates.tiers.flatMap((t, j) => (t.gate ? [{ g: t.gate, p: [...cp, 'rates', 'tiers', j, 'gate'] as Path }] : []))];
+    if (season && season.every((w) => dec(w).isZero()))
+      issue(ctx, [...cp, 'quota', 'seasonality'], 'weights must not all be zero');
+    const gates = [
+      ...c.gates.map((g, j) => ({ g, p: [...cp, 'gates', j] as Path })),
+      ...c.rates.tiers.flatMap((t, j) =>
+        t.gate ? [{ g: t.gate, p: [...cp, 'rates', 'tiers', j, 'gate'] as Path }] : [],
+      ),
+    ];
     for (const { g, p } of gates) {
-      if (g.on === 'component' && g.componentId === undefined) issue(ctx, [...p, 'componentId'], 'a gate on another component must name componentId');
+      if (g.on === 'component' && g.componentId === undefined)
+        issue(ctx, [...p, 'componentId'], 'a gate on another component must name componentId');
       if (!known(g.componentId)) issue(ctx, [...p, 'componentId'], `no component "${g.componentId}" in this version`);
-      if (g.on === 'component' && g.componentId === c.id) issue(ctx, [...p, 'componentId'], 'use on: "self" for a gate on this component');
+      if (g.on === 'component' && g.componentId === c.id)
+        issue(ctx, [...p, 'componentId'], 'use on: "self" for a gate on this component');
     }
     c.caps.forEach((cap, j) => {
-      if (cap.kind === 'attainment' && c.rates.axis === 'count') issue(ctx, [...cp, 'caps', j, 'kind'], 'an attainment cap needs an amount or attainment axis');
+      if (cap.kind === 'attainment' && c.rates.axis === 'count')
+        issue(ctx, [...cp, 'caps', j, 'kind'], 'an attainment cap needs an amount or attainment axis');
     });
   });
 
@@ -119,7 +163,15 @@ function checkVersion(v: PlanVersion, path: Path, ctx: Ctx): void {
     if (s.to < s.from) issue(ctx, [...sp, 'to'], `ends (${s.to}) before it starts (${s.from})`);
     if (s.payout.kind === 'tieredByCount') {
       checkTierTable(
-        { application: 'marginal', input: 'period', axis: 'count', countBy: 'deals', basis: 'fixed', beyondLast: 'flat', tiers: s.payout.tiers.map((t) => ({ from: t.from, to: t.to, rate: t.amount, multiplier: '1' })) },
+        {
+          application: 'marginal',
+          input: 'period',
+          axis: 'count',
+          countBy: 'deals',
+          basis: 'fixed',
+          beyondLast: 'flat',
+          tiers: s.payout.tiers.map((t) => ({ from: t.from, to: t.to, rate: t.amount, multiplier: '1' })),
+        },
         [...sp, 'payout'],
         ctx,
       );
@@ -128,13 +180,18 @@ function checkVersion(v: PlanVersion, path: Path, ctx: Ctx): void {
 
   if (v.draw) {
     const d = v.draw;
-    if (d.fromPeriod && d.untilPeriod && d.untilPeriod < d.fromPeriod) issue(ctx, [...path, 'draw', 'untilPeriod'], 'comes before fromPeriod');
+    if (d.fromPeriod && d.untilPeriod && d.untilPeriod < d.fromPeriod)
+      issue(ctx, [...path, 'draw', 'untilPeriod'], 'comes before fromPeriod');
   }
   if (v.clawback?.schedule) {
     const rows = v.clawback.schedule;
     for (let j = 1; j < rows.length; j++) {
       if (rows[j]!.monthsSinceCloseBelow <= rows[j - 1]!.monthsSinceCloseBelow) {
-        issue(ctx, [...path, 'clawback', 'schedule', j, 'monthsSinceCloseBelow'], 'schedule rows must rise in monthsSinceCloseBelow');
+        issue(
+          ctx,
+          [...path, 'clawback', 'schedule', j, 'monthsSinceCloseBelow'],
+          'schedule rows must rise in monthsSinceCloseBelow',
+        );
       }
     }
   }
@@ -151,7 +208,11 @@ export function checkPlan(plan: Plan, ctx: Ctx): void {
     if (versionIds.has(v.id)) issue(ctx, ['versions', i, 'id'], `duplicate version id "${v.id}"`);
     versionIds.add(v.id);
     if (i > 0 && v.effectiveFrom <= plan.versions[i - 1]!.effectiveFrom) {
-      issue(ctx, ['versions', i, 'effectiveFrom'], `versions must be in order of effectiveFrom: ${v.effectiveFrom} is not after ${plan.versions[i - 1]!.effectiveFrom}`);
+      issue(
+        ctx,
+        ['versions', i, 'effectiveFrom'],
+        `versions must be in order of effectiveFrom: ${v.effectiveFrom} is not after ${plan.versions[i - 1]!.effectiveFrom}`,
+      );
     }
     checkVersion(v, ['versions', i], ctx);
   });

@@ -28,7 +28,11 @@ function uniqueIds(ids: readonly string[]): void {
 /** Equal shares: 36,000,000 over 10 sellers → 3,600,000 each. */
 export function allocateEven(target: Decimal | DecimalString, ids: readonly string[], decimals = 2): Allocation[] {
   uniqueIds(ids);
-  const parts = allocate(checkTarget(target), ids.map(() => dec(1)), decimals);
+  const parts = allocate(
+    checkTarget(target),
+    ids.map(() => dec(1)),
+    decimals,
+  );
   return ids.map((id, i) => ({ id, amount: parts[i] as Decimal }));
 }
 
@@ -44,10 +48,12 @@ export function allocateWeighted(
   uniqueIds(weights.map((w) => w.id));
   const ws = weights.map((w) => {
     const d = dec(w.weight);
-    if (d.isNegative()) throw new Error(`[Attain] weight of ${JSON.stringify(w.id)} must not be negative, got ${d.toString()}`);
+    if (d.isNegative())
+      throw new Error(`[Attain] weight of ${JSON.stringify(w.id)} must not be negative, got ${d.toString()}`);
     return d;
   });
-  if (ws.length > 0 && sum(ws).isZero()) throw new Error('[Attain] weights must not all be zero; use allocateEven for equal shares');
+  if (ws.length > 0 && sum(ws).isZero())
+    throw new Error('[Attain] weights must not all be zero; use allocateEven for equal shares');
   const parts = allocate(checkTarget(target), ws, decimals);
   return weights.map((w, i) => ({ id: w.id, amount: parts[i] as Decimal }));
 }
@@ -61,7 +67,8 @@ export function blendWeights(
   historyShare: Decimal | DecimalString,
 ): { id: string; weight: Decimal }[] {
   const h = dec(historyShare);
-  if (h.isNegative() || h.greaterThan(1)) throw new Error(`[Attain] historyShare must be between 0 and 1, got ${h.toString()}`);
+  if (h.isNegative() || h.greaterThan(1))
+    throw new Error(`[Attain] historyShare must be between 0 and 1, got ${h.toString()}`);
   const history = sellers.map((s) => dec(s.history));
   const potential = sellers.map((s) => dec(s.potential));
   const hSum = sum(history);

@@ -10,7 +10,12 @@ import { Decimal, ONE, dec, round, sum, type DecimalString, type RoundingMode } 
 export type GrowthMethod = 'additive' | 'multiplicative';
 
 export interface BottomUpInput {
-  sellers: readonly { id: string; base: Decimal | DecimalString; growth?: Decimal | DecimalString; attrition?: Decimal | DecimalString }[];
+  sellers: readonly {
+    id: string;
+    base: Decimal | DecimalString;
+    growth?: Decimal | DecimalString;
+    attrition?: Decimal | DecimalString;
+  }[];
   /** Default growth and attrition for sellers that do not state their own, as ratios ("0.1" = 10 %). */
   growth: Decimal | DecimalString;
   attrition: Decimal | DecimalString;
@@ -28,10 +33,14 @@ export function bottomUp(input: BottomUpInput): { sellers: { id: string; quota: 
     const attrition = dec(s.attrition ?? input.attrition);
     if (base.isNegative()) throw new Error(`[Attain] base of ${JSON.stringify(s.id)} must not be negative`);
     if (attrition.isNegative() || attrition.greaterThan(ONE)) {
-      throw new Error(`[Attain] attrition of ${JSON.stringify(s.id)} must be between 0 and 1, got ${attrition.toString()}`);
+      throw new Error(
+        `[Attain] attrition of ${JSON.stringify(s.id)} must be between 0 and 1, got ${attrition.toString()}`,
+      );
     }
-    const factor = input.method === 'additive' ? ONE.plus(growth).minus(attrition) : ONE.plus(growth).times(ONE.minus(attrition));
-    if (factor.isNegative()) throw new Error(`[Attain] growth and attrition of ${JSON.stringify(s.id)} give a negative quota`);
+    const factor =
+      input.method === 'additive' ? ONE.plus(growth).minus(attrition) : ONE.plus(growth).times(ONE.minus(attrition));
+    if (factor.isNegative())
+      throw new Error(`[Attain] growth and attrition of ${JSON.stringify(s.id)} give a negative quota`);
     return { id: s.id, quota: round(base.times(factor), decimals, mode) };
   });
   // The total is the sum of the rounded quotas: what the sellers actually carry.

@@ -22,7 +22,11 @@ export function buildQuotas(input: {
   const perSeller =
     first === undefined || typeof first === 'string'
       ? allocateEven(input.companyTarget, input.sellers as readonly string[], decimals)
-      : allocateWeighted(input.companyTarget, input.sellers as readonly { id: string; weight: Decimal | DecimalString }[], decimals);
+      : allocateWeighted(
+          input.companyTarget,
+          input.sellers as readonly { id: string; weight: Decimal | DecimalString }[],
+          decimals,
+        );
   return perSeller.flatMap((s) =>
     seasonalize(s.amount, input.periods, input.seasonality, decimals).map((p) => ({
       payeeId: s.id,

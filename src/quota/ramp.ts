@@ -12,7 +12,8 @@ export type RampSchedule = readonly (Decimal | DecimalString)[];
 function checkShares(schedule: RampSchedule): Decimal[] {
   return schedule.map((s, i) => {
     const share = dec(s);
-    if (share.isNegative()) throw new Error(`[Attain] ramp share of month ${i + 1} must not be negative, got ${share.toString()}`);
+    if (share.isNegative())
+      throw new Error(`[Attain] ramp share of month ${i + 1} must not be negative, got ${share.toString()}`);
     return share;
   });
 }
@@ -32,7 +33,12 @@ export function rampShare(schedule: RampSchedule, month: number): Decimal {
 }
 
 /** The monthly quotas of the ramp itself: full 50,000 at 0/25/50/75/100 % → 0/12,500/25,000/37,500/50,000. */
-export function rampSchedule(fullMonthlyQuota: Decimal | DecimalString, schedule: RampSchedule, decimals = 2, mode: RoundingMode = 'half-even'): Decimal[] {
+export function rampSchedule(
+  fullMonthlyQuota: Decimal | DecimalString,
+  schedule: RampSchedule,
+  decimals = 2,
+  mode: RoundingMode = 'half-even',
+): Decimal[] {
   const full = dec(fullMonthlyQuota);
   return checkShares(schedule).map((share) => round(full.times(share), decimals, mode));
 }

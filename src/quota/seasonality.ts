@@ -15,7 +15,9 @@ export function seasonalize(
 ): { periodId: string; amount: Decimal }[] {
   const ws = weights === 'even' ? periods.map(() => dec(1)) : weights.map(dec);
   if (ws.length !== periods.length) {
-    throw new Error(`[Attain] seasonality needs one weight per period: ${periods.length} periods, ${ws.length} weights`);
+    throw new Error(
+      `[Attain] seasonality needs one weight per period: ${periods.length} periods, ${ws.length} weights`,
+    );
   }
   if (ws.some((w) => w.isNegative())) throw new Error('[Attain] seasonality weights must not be negative');
   if (sum(ws).isZero()) throw new Error('[Attain] seasonality weights must not all be zero');

@@ -41,7 +41,12 @@ function calendarMonthOf(fiscalYear: number, fiscalMonth: number, startMonth: nu
 }
 
 /** The period spanning fiscal months `first`..`last` (1-based, inclusive) of `fiscalYear`. */
-function spanOfFiscalMonths(fiscalYear: number, first: number, last: number, startMonth: number): { start: string; end: string } {
+function spanOfFiscalMonths(
+  fiscalYear: number,
+  first: number,
+  last: number,
+  startMonth: number,
+): { start: string; end: string } {
   const a = calendarMonthOf(fiscalYear, first, startMonth);
   const b = calendarMonthOf(fiscalYear, last, startMonth);
   return { start: formatDate(a.year, a.month, 1), end: formatDate(b.year, b.month, daysInMonth(b.year, b.month)) };
@@ -52,11 +57,22 @@ function yearId(fy: number): string {
 }
 
 function makePeriod(fiscalYear: number, kind: PeriodKind, n: number, startMonth: number): Period {
-  if (kind === 'year') return { id: yearId(fiscalYear), kind, fiscalYear, ...spanOfFiscalMonths(fiscalYear, 1, 12, startMonth) };
+  if (kind === 'year')
+    return { id: yearId(fiscalYear), kind, fiscalYear, ...spanOfFiscalMonths(fiscalYear, 1, 12, startMonth) };
   if (kind === 'quarter') {
-    return { id: `${yearId(fiscalYear)}-Q${n}`, kind, fiscalYear, ...spanOfFiscalMonths(fiscalYear, 3 * n - 2, 3 * n, startMonth) };
+    return {
+      id: `${yearId(fiscalYear)}-Q${n}`,
+      kind,
+      fiscalYear,
+      ...spanOfFiscalMonths(fiscalYear, 3 * n - 2, 3 * n, startMonth),
+    };
   }
-  return { id: `${yearId(fiscalYear)}-${String(n).padStart(2, '0')}`, kind, fiscalYear, ...spanOfFiscalMonths(fiscalYear, n, n, startMonth) };
+  return {
+    id: `${yearId(fiscalYear)}-${String(n).padStart(2, '0')}`,
+    kind,
+    fiscalYear,
+    ...spanOfFiscalMonths(fiscalYear, n, n, startMonth),
+  };
 }
 
 /**
@@ -84,7 +100,9 @@ export function parsePeriodId(id: string, cal: FiscalCalendar): Period {
 function parseUncached(id: string, startMonth: number): Period {
   const m = PERIOD_ID.exec(id);
   if (!m) {
-    throw new Error(`[Attain] unknown period id ${JSON.stringify(id)}: write a fiscal year "2026", a quarter "2026-Q3" or a month "2026-07"`);
+    throw new Error(
+      `[Attain] unknown period id ${JSON.stringify(id)}: write a fiscal year "2026", a quarter "2026-Q3" or a month "2026-07"`,
+    );
   }
   const fiscalYear = Number(m[1]);
   if (m[2] !== undefined) return makePeriod(fiscalYear, 'quarter', Number(m[2]), startMonth);

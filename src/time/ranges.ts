@@ -66,7 +66,10 @@ export function prorationFactor(range: DateRange, p: Period, by: 'days' | 'month
  * Versions that each hold from their `effectiveFrom` until the next version starts (plan versions, rates):
  * the one in force on `date` is the latest that started on or before it, or undefined before the first.
  */
-export function versionInForce<T extends { effectiveFrom: string }>(versions: readonly T[], date: string): T | undefined {
+export function versionInForce<T extends { effectiveFrom: string }>(
+  versions: readonly T[],
+  date: string,
+): T | undefined {
   parseDate(date);
   let found: T | undefined;
   for (const v of versions) {
@@ -87,7 +90,9 @@ export function recordInForce<T>(records: readonly T[], date: string, rangeOf: (
     if (found !== undefined) {
       const a = rangeOf(found);
       const b = rangeOf(r);
-      throw new Error(`[Attain] overlapping ranges ${a.from}…${a.to ?? 'open'} and ${b.from}…${b.to ?? 'open'} both cover ${date}`);
+      throw new Error(
+        `[Attain] overlapping ranges ${a.from}…${a.to ?? 'open'} and ${b.from}…${b.to ?? 'open'} both cover ${date}`,
+      );
     }
     found = r;
   }
@@ -105,14 +110,23 @@ export type RangeProblem =
  */
 export function checkRanges(ranges: readonly DateRange[]): RangeProblem[] {
   const problems: RangeProblem[] = [];
-  const order = ranges.map((r, index) => ({ r, index })).sort((a, b) => a.r.from.localeCompare(b.r.from) || a.index - b.index);
+  const order = ranges
+    .map((r, index) => ({ r, index }))
+    .sort((a, b) => a.r.from.localeCompare(b.r.from) || a.index - b.index);
   for (const { r, index } of order) if (r.to !== null && r.to < r.from) problems.push({ kind: 'reversed', index });
   for (let k = 1; k < order.length; k++) {
     const prev = order[k - 1] as { r: DateRange; index: number };
     const cur = order[k] as { r: DateRange; index: number };
-    if (prev.r.to === null || cur.r.from <= prev.r.to) problems.push({ kind: 'overlap', index: cur.index, previous: prev.index });
+    if (prev.r.to === null || cur.r.from <= prev.r.to)
+      problems.push({ kind: 'overlap', index: cur.index, previous: prev.index });
     else if (addDays(prev.r.to, 1) < cur.r.from) {
-      problems.push({ kind: 'gap', index: cur.index, previous: prev.index, from: addDays(prev.r.to, 1), to: addDays(cur.r.from, -1) });
+      problems.push({
+        kind: 'gap',
+        index: cur.index,
+        previous: prev.index,
+        from: addDays(prev.r.to, 1),
+        to: addDays(cur.r.from, -1),
+      });
     }
   }
   return problems;

@@ -9,8 +9,17 @@ import { domainEngine, startRecalcWorker, type CalcEngine } from '../../server/c
 import { startQueue } from '../../server/jobs/queue.js';
 import { openStore } from '../../server/store/index.js';
 
-const { values } = parseArgs({ options: { 'database-url': { type: 'string' }, 'data-dir': { type: 'string' }, 'block-after': { type: 'string' }, 'batch-size': { type: 'string' } } });
-const store = await openStore(values['database-url'] ? { databaseUrl: values['database-url'], poolSize: 3 } : { dataDir: values['data-dir']! });
+const { values } = parseArgs({
+  options: {
+    'database-url': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'block-after': { type: 'string' },
+    'batch-size': { type: 'string' },
+  },
+});
+const store = await openStore(
+  values['database-url'] ? { databaseUrl: values['database-url'], poolSize: 3 } : { dataDir: values['data-dir']! },
+);
 const marker = values['block-after'];
 const engine: CalcEngine = marker
   ? {
@@ -22,7 +31,18 @@ const engine: CalcEngine = marker
       },
     }
   : domainEngine;
-const queue = await startQueue(store, { pollingIntervalSeconds: 0.5, batchSize: Number(values['batch-size'] ?? 1), expireInSeconds: 3 });
+const queue = await startQueue(store, {
+  pollingIntervalSeconds: 0.5,
+  batchSize: Number(values['batch-size'] ?? 1),
+  expireInSeconds: 3,
+});
 await startRecalcWorker(queue, store.db, { engine, clock: () => new Date('2026-10-01T06:00:00Z') });
 process.send?.('ready');
-process.on('SIGTERM', () => void queue.stop(5000).then(() => store.close()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void queue
+      .stop(5000)
+      .then(() => store.close())
+      .then(() => process.exit(0)),
+);

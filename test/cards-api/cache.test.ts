@@ -12,12 +12,24 @@ import { dataRevision } from '../../server/store/repos/data-revision.js';
 import { upsertDeals, upsertPayees } from '../../server/store/index.js';
 import { RevisionCache } from '../../server/http/cards/revision-cache.js';
 import { describeStores } from '../helpers/stores.js';
-import { APP_ID, hubspotUrl, NOW, ORIGIN, RecordingRecalc, SECRET, seedTenant, signedHeaders, USERS } from './harness.js';
+import {
+  APP_ID,
+  hubspotUrl,
+  NOW,
+  ORIGIN,
+  RecordingRecalc,
+  SECRET,
+  seedTenant,
+  signedHeaders,
+  USERS,
+} from './harness.js';
 import { readFileSync } from 'node:fs';
 
 const TENANT = 'cache';
 const PORTAL = '77777';
-const reference = dataSetSchema.parse(JSON.parse(readFileSync(new URL('../../examples/reference-scenario/data.json', import.meta.url), 'utf8')));
+const reference = dataSetSchema.parse(
+  JSON.parse(readFileSync(new URL('../../examples/reference-scenario/data.json', import.meta.url), 'utf8')),
+);
 const openDeal = (d: Deal): Deal => (d.id === 'D-2026-024' ? { ...d, status: 'open', probability: '0.9' } : d);
 
 describe('RevisionCache', () => {
@@ -46,7 +58,13 @@ describeStores('card caches follow the tenant data revision', (getStore) => {
     await seedTenant(getStore(), TENANT, PORTAL, NOW, openDeal);
     process.env.HUBSPOT_CLIENT_SECRET = SECRET;
     process.env.HUBSPOT_APP_ID = APP_ID;
-    ({ app } = createApp({ store: getStore(), logger: createLogger('silent'), now: () => NOW, recalc: new RecordingRecalc(), publicBaseUrl: ORIGIN }));
+    ({ app } = createApp({
+      store: getStore(),
+      logger: createLogger('silent'),
+      now: () => NOW,
+      recalc: new RecordingRecalc(),
+      publicBaseUrl: ORIGIN,
+    }));
   }, 120_000);
 
   const get = (path: string, user: string) => {
@@ -72,7 +90,9 @@ describeStores('card caches follow the tenant data revision', (getStore) => {
   it('a changed deal amount shows on the next view of the same card', async () => {
     const first = await get('/hubspot/cards/deals/D-2026-024', USERS.anna);
     expect(dealCardView.parse(first.body).payees[0]!.commission.amount).toBe('9000');
-    expect(dealCardView.parse((await get('/hubspot/cards/deals/D-2026-024', USERS.anna)).body).payees[0]!.commission.amount).toBe('9000');
+    expect(
+      dealCardView.parse((await get('/hubspot/cards/deals/D-2026-024', USERS.anna)).body).payees[0]!.commission.amount,
+    ).toBe('9000');
     const deal = openDeal(reference.deals.find((d) => d.id === 'D-2026-024')!);
     await upsertDeals(getStore().db, TENANT, [{ ...deal, amount: '300000' }]);
     const after = await get('/hubspot/cards/deals/D-2026-024', USERS.anna);
@@ -83,7 +103,9 @@ describeStores('card caches follow the tenant data revision', (getStore) => {
   it('a seller who becomes a manager sees their new report’s deal on the next request', async () => {
     expect((await get('/hubspot/cards/deals/D-2026-024', USERS.bo)).status).toBe(403);
     const anna = reference.payees.find((p) => p.id === 'anna')!;
-    await upsertPayees(getStore().db, TENANT, [{ ...anna, managerId: 'bo', crm: { hubspotOwnerId: 'owner-anna', hubspotUserId: USERS.anna } }]);
+    await upsertPayees(getStore().db, TENANT, [
+      { ...anna, managerId: 'bo', crm: { hubspotOwnerId: 'owner-anna', hubspotUserId: USERS.anna } },
+    ]);
     expect((await get('/hubspot/cards/deals/D-2026-024', USERS.bo)).status).toBe(200);
   });
 });

@@ -37,8 +37,12 @@ export const PORTAL_LIVE = '12345';
 export const PORTAL_CLOSED = '23456';
 export const USERS = { mette: '1000', anna: '1001', bo: '1002', admin: '9000', stranger: '5555' } as const;
 
-const referenceData = JSON.parse(readFileSync(new URL('../../examples/reference-scenario/data.json', import.meta.url), 'utf8')) as unknown;
-const referencePlan = JSON.parse(readFileSync(new URL('../../examples/reference-scenario/plan.json', import.meta.url), 'utf8')) as unknown;
+const referenceData = JSON.parse(
+  readFileSync(new URL('../../examples/reference-scenario/data.json', import.meta.url), 'utf8'),
+) as unknown;
+const referencePlan = JSON.parse(
+  readFileSync(new URL('../../examples/reference-scenario/plan.json', import.meta.url), 'utf8'),
+) as unknown;
 const HUBSPOT_USER: Record<string, string> = { mette: USERS.mette, anna: USERS.anna, bo: USERS.bo };
 
 export class RecordingRecalc implements RecalcPort {
@@ -49,24 +53,62 @@ export class RecordingRecalc implements RecalcPort {
   }
 }
 
-export async function seedTenant(store: Store, tenantId: string, portalId: string, asOf: Date, mapDeal: (d: Deal) => Deal, mapPlan: (p: Plan) => Plan = (p) => p): Promise<void> {
+export async function seedTenant(
+  store: Store,
+  tenantId: string,
+  portalId: string,
+  asOf: Date,
+  mapDeal: (d: Deal) => Deal,
+  mapPlan: (p: Plan) => Plan = (p) => p,
+): Promise<void> {
   const data = dataSetSchema.parse(referenceData);
   const plan = mapPlan(planSchema.parse(referencePlan));
   const db = store.db;
-  await upsertTenant(db, { id: tenantId, name: 'Nordlys', currency: 'DKK', fiscalYearStartMonth: 1, settings: { hubspotAdminUserIds: [USERS.admin] } });
+  await upsertTenant(db, {
+    id: tenantId,
+    name: 'Nordlys',
+    currency: 'DKK',
+    fiscalYearStartMonth: 1,
+    settings: { hubspotAdminUserIds: [USERS.admin] },
+  });
   await upsertTeams(db, tenantId, data.teams);
-  await upsertPayees(db, tenantId, data.payees.map((p) => (HUBSPOT_USER[p.id] ? { ...p, crm: { hubspotOwnerId: `owner-${p.id}`, hubspotUserId: HUBSPOT_USER[p.id] } } : p)));
+  await upsertPayees(
+    db,
+    tenantId,
+    data.payees.map((p) =>
+      HUBSPOT_USER[p.id] ? { ...p, crm: { hubspotOwnerId: `owner-${p.id}`, hubspotUserId: HUBSPOT_USER[p.id] } } : p,
+    ),
+  );
   await upsertQuotas(db, tenantId, data.quotas);
   await upsertDeals(db, tenantId, data.deals.map(mapDeal));
   await savePlanRevision(db, tenantId, plan, 'test');
   const cipher = createTokenCipher(Buffer.alloc(32, 7));
-  await saveCrmConnection(db, cipher, tenantId, { provider: 'hubspot', accountId: portalId, instanceUrl: null, accessToken: 'x', refreshToken: null, expiresAt: null, scopes: [], status: 'connected' }, asOf);
+  await saveCrmConnection(
+    db,
+    cipher,
+    tenantId,
+    {
+      provider: 'hubspot',
+      accountId: portalId,
+      instanceUrl: null,
+      accessToken: 'x',
+      refreshToken: null,
+      expiresAt: null,
+      scopes: [],
+      status: 'connected',
+    },
+    asOf,
+  );
   await recalculateTenant(db, tenantId, { now: asOf, engine: domainEngine, actor: 'test', years: ['2026'] });
 }
 
-export async function buildCardHarness(store: Store): Promise<{ app: Express; recalc: RecordingRecalc; closedTenant: string }> {
+export async function buildCardHarness(
+  store: Store,
+): Promise<{ app: Express; recalc: RecordingRecalc; closedTenant: string }> {
   const suffix = Math.random().toString(36).slice(2, 8);
-  await seedTenant(store, `live-${suffix}`, PORTAL_LIVE, NOW, (d) => (d.id === 'D-2026-024' ? { ...d, status: 'open', probability: '0.9' } : d));
+  await seedTenant(store, `live-${suffix}`, PORTAL_LIVE, NOW, (d) =>
+    d.id === 'D-2026-024' ? { ...d, status: 'open', probability: '0.9' } : d,
+  );
   await seedTenant(store, `closed-${suffix}`, PORTAL_CLOSED, CLOSED_AS_OF, (d) => d);
   process.env.HUBSPOT_CLIENT_SECRET = SECRET;
   process.env.HUBSPOT_APP_ID = APP_ID;
@@ -89,6 +131,15 @@ export function hubspotUrl(path: string, portalId: string, userId: string, appId
 
 export function signedHeaders(pathWithQuery: string, opts: SignOptions = {}): Record<string, string> {
   const timestamp = String(opts.timestamp ?? NOW.getTime());
-  const signature = signV3(opts.secret ?? SECRET, { method: opts.method ?? 'GET', uri: ORIGIN + pathWithQuery, rawBody: opts.body ?? '', timestamp });
-  return { 'X-HubSpot-Signature-v3': signature, 'X-HubSpot-Request-Timestamp': timestamp, ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}) };
+  const signature = signV3(opts.secret ?? SECRET, {
+    method: opts.method ?? 'GET',
+    uri: ORIGIN + pathWithQuery,
+    rawBody: opts.body ?? '',
+    timestamp,
+  });
+  return {
+    'X-HubSpot-Signature-v3': signature,
+    'X-HubSpot-Request-Timestamp': timestamp,
+    ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+  };
 }

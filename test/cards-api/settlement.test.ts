@@ -9,16 +9,45 @@ import { describeStores } from '../helpers/stores.js';
 import request from 'supertest';
 import { createApp } from '../../server/app.js';
 import { createLogger } from '../../server/log.js';
-import { APP_ID, CLOSED_AS_OF, hubspotUrl, NOW, ORIGIN, RecordingRecalc, SECRET, seedTenant, signedHeaders, USERS } from './harness.js';
+import {
+  APP_ID,
+  CLOSED_AS_OF,
+  hubspotUrl,
+  NOW,
+  ORIGIN,
+  RecordingRecalc,
+  SECRET,
+  seedTenant,
+  signedHeaders,
+  USERS,
+} from './harness.js';
 
 describeStores('won-deal status and uninstalled portals', (getStore) => {
   it('earned → paid and inside the clawback window → paid once the window has passed', async () => {
     const db = getStore().db;
     // The reference plan with a clawback schedule: 100 % in the first 6 months after close, 50 % until 12.
-    await seedTenant(getStore(), 'claw', '31337', CLOSED_AS_OF, (d) => d, (p) => ({
-      ...p,
-      versions: p.versions.map((v) => ({ ...v, clawback: { percent: '1', method: 'originalRate', appliesTo: ['commission'], schedule: [{ monthsSinceCloseBelow: 6, percent: '1' }, { monthsSinceCloseBelow: 12, percent: '0.5' }] } })),
-    }));
+    await seedTenant(
+      getStore(),
+      'claw',
+      '31337',
+      CLOSED_AS_OF,
+      (d) => d,
+      (p) => ({
+        ...p,
+        versions: p.versions.map((v) => ({
+          ...v,
+          clawback: {
+            percent: '1',
+            method: 'originalRate',
+            appliesTo: ['commission'],
+            schedule: [
+              { monthsSinceCloseBelow: 6, percent: '1' },
+              { monthsSinceCloseBelow: 12, percent: '0.5' },
+            ],
+          },
+        })),
+      }),
+    );
     const data = storeCardData(db, engineEstimator);
     const deal = { id: 'D-2026-022', periodId: '2026-Q3' }; // won 2026-08-06
     expect(await data.settlement('claw', 'anna', deal, CLOSED_AS_OF)).toBe('earned');
@@ -35,10 +64,20 @@ describeStores('won-deal status and uninstalled portals', (getStore) => {
     const store = getStore();
     process.env.HUBSPOT_CLIENT_SECRET = SECRET;
     process.env.HUBSPOT_APP_ID = APP_ID;
-    const { app } = createApp({ store, logger: createLogger('silent'), now: () => NOW, recalc: new RecordingRecalc(), publicBaseUrl: ORIGIN });
+    const { app } = createApp({
+      store,
+      logger: createLogger('silent'),
+      now: () => NOW,
+      recalc: new RecordingRecalc(),
+      publicBaseUrl: ORIGIN,
+    });
     const url = hubspotUrl('/hubspot/cards/deals/D-2026-022', '31337', USERS.anna);
     expect((await request(app).get(url).set(signedHeaders(url))).status).toBe(200);
-    await store.db.updateTable('crm_connections').set({ status: 'uninstalled' }).where('tenant_id', '=', 'claw').execute();
+    await store.db
+      .updateTable('crm_connections')
+      .set({ status: 'uninstalled' })
+      .where('tenant_id', '=', 'claw')
+      .execute();
     expect((await request(app).get(url).set(signedHeaders(url))).status).toBe(403);
   });
 });

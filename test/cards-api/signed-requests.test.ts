@@ -2,13 +2,30 @@ import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyV3 } from '../../server/auth/hubspot-signature.js';
-import { contactCardView, dealCardView, planCheckView, settingsView, teamView } from '../../server/http/cards/schemas.js';
+import {
+  contactCardView,
+  dealCardView,
+  planCheckView,
+  settingsView,
+  teamView,
+} from '../../server/http/cards/schemas.js';
 import { describeStores } from '../helpers/stores.js';
 import { domainEngine } from '../../server/calc/engine.js';
 import { recalculateTenant } from '../../server/calc/recalculate.js';
 import { readPublishedResults } from '../../server/store/repos/results.js';
 import { upsertPayments } from '../../server/store/index.js';
-import { buildCardHarness, CLOSED_AS_OF, hubspotUrl, NOW, ORIGIN, PORTAL_CLOSED, PORTAL_LIVE, SECRET, signedHeaders, USERS } from './harness.js';
+import {
+  buildCardHarness,
+  CLOSED_AS_OF,
+  hubspotUrl,
+  NOW,
+  ORIGIN,
+  PORTAL_CLOSED,
+  PORTAL_LIVE,
+  SECRET,
+  signedHeaders,
+  USERS,
+} from './harness.js';
 
 const nbsp = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 
@@ -19,12 +36,28 @@ describe('signature v3 (independent computation)', () => {
     // Decoded by hand: %2F → /, %40 → @, %3A → : ; %20 stays encoded.
     const source = 'GET' + 'https://api.attain.example/hubspot/cards/deals/1?q=a/b@c%20d:e' + '' + ts;
     const signature = createHmac('sha256', SECRET).update(source, 'utf8').digest('base64');
-    expect(verifyV3([SECRET], { method: 'GET', uri, rawBody: '', signature, timestamp: ts }, 1789000000000)).toEqual({ ok: true });
-    expect(verifyV3([SECRET], { method: 'GET', uri, rawBody: '', signature, timestamp: ts }, 1789000000000 + 300_001)).toEqual({ ok: false, reason: 'stale' });
-    expect(verifyV3([SECRET], { method: 'GET', uri: uri.replace('%20', ' '), rawBody: '', signature, timestamp: ts }, 1789000000000)).toEqual({ ok: false, reason: 'mismatch' });
-    expect(verifyV3(['old', SECRET], { method: 'GET', uri, rawBody: '', signature, timestamp: ts }, 1789000000000)).toEqual({ ok: true });
-    expect(verifyV3([SECRET], { method: 'GET', uri, rawBody: '', signature: undefined, timestamp: ts }, 1789000000000)).toEqual({ ok: false, reason: 'missing-signature' });
-    expect(verifyV3([SECRET], { method: 'GET', uri, rawBody: '', signature, timestamp: '17e11' }, 1789000000000)).toEqual({ ok: false, reason: 'bad-timestamp' });
+    expect(verifyV3([SECRET], { method: 'GET', uri, rawBody: '', signature, timestamp: ts }, 1789000000000)).toEqual({
+      ok: true,
+    });
+    expect(
+      verifyV3([SECRET], { method: 'GET', uri, rawBody: '', signature, timestamp: ts }, 1789000000000 + 300_001),
+    ).toEqual({ ok: false, reason: 'stale' });
+    expect(
+      verifyV3(
+        [SECRET],
+        { method: 'GET', uri: uri.replace('%20', ' '), rawBody: '', signature, timestamp: ts },
+        1789000000000,
+      ),
+    ).toEqual({ ok: false, reason: 'mismatch' });
+    expect(
+      verifyV3(['old', SECRET], { method: 'GET', uri, rawBody: '', signature, timestamp: ts }, 1789000000000),
+    ).toEqual({ ok: true });
+    expect(
+      verifyV3([SECRET], { method: 'GET', uri, rawBody: '', signature: undefined, timestamp: ts }, 1789000000000),
+    ).toEqual({ ok: false, reason: 'missing-signature' });
+    expect(
+      verifyV3([SECRET], { method: 'GET', uri, rawBody: '', signature, timestamp: '17e11' }, 1789000000000),
+    ).toEqual({ ok: false, reason: 'bad-timestamp' });
   });
 });
 
@@ -66,7 +99,11 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
     });
 
     it('a what-if amount changes the estimate (300,000 → 18,000 in the 1.5× tier)', async () => {
-      const res = await get('/hubspot/cards/deals/D-2026-024?locale=en-GB&whatIfAmount=300000', PORTAL_LIVE, USERS.anna);
+      const res = await get(
+        '/hubspot/cards/deals/D-2026-024?locale=en-GB&whatIfAmount=300000',
+        PORTAL_LIVE,
+        USERS.anna,
+      );
       expect(res.status).toBe(200);
       const anna = dealCardView.parse(res.body).payees[0]!;
       expect(res.body.whatIf).toEqual({ amount: '300000' });
@@ -83,10 +120,23 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
       expect(nbsp(view.payees[0]!.attainmentAfter.formatted)).toBe('120 %');
 
       const db = getStore().db;
-      const [q3] = await readPublishedResults(db, closedTenant, { periodId: '2026-Q3', payeeIds: ['anna'], lines: false });
-      await upsertPayments(db, closedTenant, [{ payeeId: 'anna', periodId: '2026-Q3', amount: q3!.earnedToDate, reference: 'payroll 2026-09' }]);
-      await recalculateTenant(db, closedTenant, { now: CLOSED_AS_OF, engine: domainEngine, actor: 'test', years: ['2026'] });
-      const paid = dealCardView.parse((await get('/hubspot/cards/deals/D-2026-022?locale=en', PORTAL_CLOSED, USERS.anna)).body);
+      const [q3] = await readPublishedResults(db, closedTenant, {
+        periodId: '2026-Q3',
+        payeeIds: ['anna'],
+        lines: false,
+      });
+      await upsertPayments(db, closedTenant, [
+        { payeeId: 'anna', periodId: '2026-Q3', amount: q3!.earnedToDate, reference: 'payroll 2026-09' },
+      ]);
+      await recalculateTenant(db, closedTenant, {
+        now: CLOSED_AS_OF,
+        engine: domainEngine,
+        actor: 'test',
+        years: ['2026'],
+      });
+      const paid = dealCardView.parse(
+        (await get('/hubspot/cards/deals/D-2026-022?locale=en', PORTAL_CLOSED, USERS.anna)).body,
+      );
       expect(paid.payees[0]).toMatchObject({ status: 'paid', statusText: 'Paid' });
     });
 
@@ -97,17 +147,23 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
     });
 
     it('stale: timestamp older than five minutes → 401', async () => {
-      const res = await get('/hubspot/cards/deals/D-2026-024', PORTAL_LIVE, USERS.anna, { timestamp: NOW.getTime() - 300_001 });
+      const res = await get('/hubspot/cards/deals/D-2026-024', PORTAL_LIVE, USERS.anna, {
+        timestamp: NOW.getTime() - 300_001,
+      });
       expect(res.status).toBe(401);
     });
 
     it('no signature at all → 401', async () => {
-      expect((await request(app).get(hubspotUrl('/hubspot/cards/deals/D-2026-024', PORTAL_LIVE, USERS.anna))).status).toBe(401);
+      expect(
+        (await request(app).get(hubspotUrl('/hubspot/cards/deals/D-2026-024', PORTAL_LIVE, USERS.anna))).status,
+      ).toBe(401);
     });
 
     it('URL tampered after signing (another userId) → 401', async () => {
       const signedFor = hubspotUrl('/hubspot/cards/deals/D-2026-024', PORTAL_LIVE, USERS.anna);
-      const res = await request(app).get(signedFor.replace(`userId=${USERS.anna}`, `userId=${USERS.mette}`)).set(signedHeaders(signedFor));
+      const res = await request(app)
+        .get(signedFor.replace(`userId=${USERS.anna}`, `userId=${USERS.mette}`))
+        .set(signedHeaders(signedFor));
       expect(res.status).toBe(401);
     });
 
@@ -145,7 +201,11 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
 
   describe('contact card and team view', () => {
     it("shows the owner's quota progress with pacing and the contact's open deals", async () => {
-      const res = await get(`/hubspot/cards/contacts/501?locale=en-GB&ownerId=owner-anna&dealIds=D-2026-024,D-2026-055,D-2026-001`, PORTAL_LIVE, USERS.anna);
+      const res = await get(
+        `/hubspot/cards/contacts/501?locale=en-GB&ownerId=owner-anna&dealIds=D-2026-024,D-2026-055,D-2026-001`,
+        PORTAL_LIVE,
+        USERS.anna,
+      );
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       const view = contactCardView.parse(res.body);
       expect(view.owner).toMatchObject({ payeeId: 'anna', periodId: '2026-Q3', pacing: 'ahead' });
@@ -203,22 +263,32 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
       expect(view.plans.map((p) => p.id)).toEqual(['nordic-sales-2026']);
       expect(view.connection).toMatchObject({ status: 'connected', accountId: PORTAL_LIVE, statusText: 'Forbundet' });
       // No write-back has run for this tenant, so whether attainment records can be written is not known yet.
-      expect(view.connection).toMatchObject({ attainmentRecords: 'unknown', attainmentRecordsText: 'Målopfyldelsesposter: ikke kontrolleret endnu' });
+      expect(view.connection).toMatchObject({
+        attainmentRecords: 'unknown',
+        attainmentRecordsText: 'Målopfyldelsesposter: ikke kontrolleret endnu',
+      });
     });
 
     const put = (path: string, user: string, body: unknown) => {
       const url = hubspotUrl(path, PORTAL_LIVE, user);
       const raw = JSON.stringify(body);
-      return request(app).put(url).set(signedHeaders(url, { method: 'PUT', body: raw })).send(raw);
+      return request(app)
+        .put(url)
+        .set(signedHeaders(url, { method: 'PUT', body: raw }))
+        .send(raw);
     };
 
     it('body tampered after signing → 401', async () => {
-      const res = await post('/hubspot/settings/plans/check', PORTAL_LIVE, USERS.admin, { plan: { id: 'x' } }, (raw) => raw.replace('"x"', '"y"'));
+      const res = await post('/hubspot/settings/plans/check', PORTAL_LIVE, USERS.admin, { plan: { id: 'x' } }, (raw) =>
+        raw.replace('"x"', '"y"'),
+      );
       expect(res.status).toBe(401);
     });
 
     it("check returns the plan schema's field-level messages", async () => {
-      const res = await post('/hubspot/settings/plans/check', PORTAL_LIVE, USERS.admin, { plan: { id: 'p', name: 'P', currency: 'DKK', versions: [] } });
+      const res = await post('/hubspot/settings/plans/check', PORTAL_LIVE, USERS.admin, {
+        plan: { id: 'p', name: 'P', currency: 'DKK', versions: [] },
+      });
       expect(res.status).toBe(200);
       const view = planCheckView.parse(res.body);
       expect(view.ok).toBe(false);
@@ -226,7 +296,8 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
     });
 
     it('preview shows every payee’s payout difference; publishing appends a version and requests a recalculation', async () => {
-      const current = settingsView.parse((await get('/hubspot/settings', PORTAL_LIVE, USERS.admin)).body).plans[0]!.definition as unknown as { versions: Array<Record<string, unknown>> };
+      const current = settingsView.parse((await get('/hubspot/settings', PORTAL_LIVE, USERS.admin)).body).plans[0]!
+        .definition as unknown as { versions: Array<Record<string, unknown>> };
       const v1 = current.versions[0]!;
       const v2 = structuredClone(v1) as { components: Array<{ rates: { tiers: Array<{ rate: string }> } }> };
       v2.components[0]!.rates.tiers[2]!.rate = '0.05';
@@ -240,33 +311,65 @@ describeStores('card API (signed HubSpot requests)', (getStore) => {
       expect(annaRow.difference.amount).toBe('450');
       const published = await post('/hubspot/settings/plans/publish', PORTAL_LIVE, USERS.admin, { plan });
       expect(published.status, JSON.stringify(published.body)).toBe(201);
-      expect(published.body).toMatchObject({ planId: 'nordic-sales-2026', revision: 2, versionId: '2026-v2', effectiveFrom: '2026-07-01' });
+      expect(published.body).toMatchObject({
+        planId: 'nordic-sales-2026',
+        revision: 2,
+        versionId: '2026-v2',
+        effectiveFrom: '2026-07-01',
+      });
       expect(recalc.requests.at(-1)?.actor).toBe(`hubspot-user:${USERS.admin} (admin)`);
-      const again = await post('/hubspot/settings/plans/publish', PORTAL_LIVE, USERS.admin, { plan: { ...plan, versions: [v2 as object] } });
+      const again = await post('/hubspot/settings/plans/publish', PORTAL_LIVE, USERS.admin, {
+        plan: { ...plan, versions: [v2 as object] },
+      });
       expect(again.status).toBe(400);
       expect(again.body.errors[0].message).toMatch(/history/);
     });
 
     // Last: an assignment for one payee takes the others off the plan, which the tests above rely on.
     it('sets quotas and assignments (validated, all or nothing) and requests a recalculation', async () => {
-      const bad = await put('/hubspot/settings/quotas', USERS.admin, { quotas: [{ payeeId: 'bo', periodId: '2026-Q4', amount: '950000' }, { payeeId: 'nobody', periodId: '2026-Q5', amount: '-1' }] });
+      const bad = await put('/hubspot/settings/quotas', USERS.admin, {
+        quotas: [
+          { payeeId: 'bo', periodId: '2026-Q4', amount: '950000' },
+          { payeeId: 'nobody', periodId: '2026-Q5', amount: '-1' },
+        ],
+      });
       expect(bad.status).toBe(400);
-      expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.quotas.1.periodId', 'body.quotas.1.amount']);
-      const missing = await put('/hubspot/settings/quotas', USERS.admin, { quotas: [{ payeeId: 'nobody', periodId: '2026-Q4', amount: '1' }] });
-      expect(missing.body.errors).toEqual([{ path: 'body.quotas.0.payeeId', message: 'payee "nobody" does not exist' }]);
+      expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual([
+        'body.quotas.1.periodId',
+        'body.quotas.1.amount',
+      ]);
+      const missing = await put('/hubspot/settings/quotas', USERS.admin, {
+        quotas: [{ payeeId: 'nobody', periodId: '2026-Q4', amount: '1' }],
+      });
+      expect(missing.body.errors).toEqual([
+        { path: 'body.quotas.0.payeeId', message: 'payee "nobody" does not exist' },
+      ]);
       const before = recalc.requests.length;
-      const ok = await put('/hubspot/settings/quotas', USERS.admin, { quotas: [{ payeeId: 'bo', periodId: '2026-Q4', amount: '950000' }] });
+      const ok = await put('/hubspot/settings/quotas', USERS.admin, {
+        quotas: [{ payeeId: 'bo', periodId: '2026-Q4', amount: '950000' }],
+      });
       expect(ok.status, JSON.stringify(ok.body)).toBe(200);
       expect(recalc.requests.length).toBe(before + 1);
       const settings = settingsView.parse((await get('/hubspot/settings', PORTAL_LIVE, USERS.admin)).body);
       expect(settings.quotas.find((q) => q.payeeId === 'bo' && q.periodId === '2026-Q4')?.amount.amount).toBe('950000');
-      const assignment = await put('/hubspot/settings/assignments', USERS.admin, { assignments: [{ payeeId: 'bo', planId: 'nordic-sales-2026', from: '2026-01-01', to: null }] });
+      const assignment = await put('/hubspot/settings/assignments', USERS.admin, {
+        assignments: [{ payeeId: 'bo', planId: 'nordic-sales-2026', from: '2026-01-01', to: null }],
+      });
       expect(assignment.status, JSON.stringify(assignment.body)).toBe(200);
-      const unknownPlan = await put('/hubspot/settings/assignments', USERS.admin, { assignments: [{ payeeId: 'bo', planId: 'nope', from: '2026-01-01' }] });
-      expect(unknownPlan.body.errors).toEqual([{ path: 'body.assignments.0.planId', message: 'plan "nope" does not exist' }]);
-      expect((await put('/hubspot/settings/quotas', USERS.anna, { quotas: [{ payeeId: 'anna', periodId: '2026-Q4', amount: '1' }] })).status).toBe(403);
+      const unknownPlan = await put('/hubspot/settings/assignments', USERS.admin, {
+        assignments: [{ payeeId: 'bo', planId: 'nope', from: '2026-01-01' }],
+      });
+      expect(unknownPlan.body.errors).toEqual([
+        { path: 'body.assignments.0.planId', message: 'plan "nope" does not exist' },
+      ]);
+      expect(
+        (
+          await put('/hubspot/settings/quotas', USERS.anna, {
+            quotas: [{ payeeId: 'anna', periodId: '2026-Q4', amount: '1' }],
+          })
+        ).status,
+      ).toBe(403);
     });
-
   });
 
   it('HubSpot origin is the configured one', () => {

@@ -15,7 +15,13 @@ const plan = {
   id: 'p',
   name: 'P',
   currency: 'DKK',
-  versions: [{ id: 'v1', effectiveFrom: '2026-01-01', components: [{ id: 'c', name: 'C', rates: { tiers: [{ from: '0', to: null, rate: '0.05' }] } }] }],
+  versions: [
+    {
+      id: 'v1',
+      effectiveFrom: '2026-01-01',
+      components: [{ id: 'c', name: 'C', rates: { tiers: [{ from: '0', to: null, rate: '0.05' }] } }],
+    },
+  ],
 };
 
 describe('attain calc file loading', () => {
@@ -36,7 +42,10 @@ describe('attain calc file loading', () => {
     const bad = file('bad.json', '{\n  "payees": [\n    { "id": "a", }\n  ]\n}\n');
     const r = await readJsonFile(bad);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problems[0]).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: .*line 3, column \\d+`));
+    if (!r.ok)
+      expect(r.problems[0]).toMatch(
+        new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: .*line 3, column \\d+`),
+      );
   });
 
   it('lists every bad value of a data file with file, path and the value', async () => {
@@ -76,17 +85,35 @@ describe('attain calc file loading', () => {
     const data = file(
       'split.json',
       JSON.stringify({
-        payees: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }],
+        payees: [
+          { id: 'a', name: 'A' },
+          { id: 'b', name: 'B' },
+        ],
         deals: [
           {
-            id: 'd1', ownerId: 'a', amount: '100', currency: 'DKK', status: 'won', closeDate: '2026-07-01',
-            splits: [{ payeeId: 'a', share: '0.6' }, { payeeId: 'b', share: '0.3' }],
+            id: 'd1',
+            ownerId: 'a',
+            amount: '100',
+            currency: 'DKK',
+            status: 'won',
+            closeDate: '2026-07-01',
+            splits: [
+              { payeeId: 'a', share: '0.6' },
+              { payeeId: 'b', share: '0.3' },
+            ],
           },
         ],
       }),
     );
     const r = await loadData(data, p.value);
-    expect(r).toEqual({ ok: false, problems: [expect.stringMatching(/split\.json: deals\[0\]\.splits: revenue split shares must total 1 \(100 %\), they total 0\.9 \(got \[.*\)$/)] });
+    expect(r).toEqual({
+      ok: false,
+      problems: [
+        expect.stringMatching(
+          /split\.json: deals\[0\]\.splits: revenue split shares must total 1 \(100 %\), they total 0\.9 \(got \[.*\)$/,
+        ),
+      ],
+    });
   });
 
   it('names the plan file and the path of each bad plan value', async () => {
@@ -95,7 +122,24 @@ describe('attain calc file loading', () => {
       JSON.stringify({
         ...plan,
         currency: 'DKR',
-        versions: [{ id: 'v1', effectiveFrom: '2026-01-01', components: [{ id: 'c', name: 'C', rates: { tiers: [{ from: '0', to: '1', rate: '0.05' }, { from: '0.9', to: null, rate: '-0.1' }] } }] }],
+        versions: [
+          {
+            id: 'v1',
+            effectiveFrom: '2026-01-01',
+            components: [
+              {
+                id: 'c',
+                name: 'C',
+                rates: {
+                  tiers: [
+                    { from: '0', to: '1', rate: '0.05' },
+                    { from: '0.9', to: null, rate: '-0.1' },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
       }),
     );
     const r = await loadPlan(bad);
@@ -104,7 +148,9 @@ describe('attain calc file loading', () => {
     expect(r.problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/badplan\.json: currency: .* \(got "DKR"\)$/),
-        expect.stringMatching(/badplan\.json: versions\[0\]\.components\[0\]\.rates\.tiers\[1\]\.rate: must not be negative \(got "-0\.1"\)$/),
+        expect.stringMatching(
+          /badplan\.json: versions\[0\]\.components\[0\]\.rates\.tiers\[1\]\.rate: must not be negative \(got "-0\.1"\)$/,
+        ),
       ]),
     );
   });

@@ -13,9 +13,14 @@ const DATA = 'examples/reference-scenario/data.json';
 
 function attain(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/attain.js', ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['bin/attain.js', ...args],
+      { cwd: root, env: { ...process.env, NO_COLOR: '1' } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -31,11 +36,23 @@ describe('attain calc (spawned CLI)', () => {
     expect(Object.keys(out)).toEqual(['period', 'currency', 'payees', 'team', 'warnings']);
     expect([out.period, out.currency]).toEqual(['2026-Q3', 'DKK']);
     const by = new Map(out.payees.map((p) => [p.id, p]));
-    expect([by.get('anna')?.attainment, by.get('bo')?.attainment, by.get('camilla')?.attainment]).toEqual(['1.2', '0.9', '0.7']);
-    expect([by.get('anna')?.credited, by.get('bo')?.credited, by.get('camilla')?.credited].map((v) => dec(v ?? '0').toFixed())).toEqual(['1080000', '810000', '630000']);
+    expect([by.get('anna')?.attainment, by.get('bo')?.attainment, by.get('camilla')?.attainment]).toEqual([
+      '1.2',
+      '0.9',
+      '0.7',
+    ]);
+    expect(
+      [by.get('anna')?.credited, by.get('bo')?.credited, by.get('camilla')?.credited].map((v) =>
+        dec(v ?? '0').toFixed(),
+      ),
+    ).toEqual(['1080000', '810000', '630000']);
     expect(out.team).toEqual({ quota: '9000000', credited: '8100000', attainment: '0.9' });
     // The plan: 2 % to 50 %, 4 % to 100 %, 4 % × 1.5 above (examples/reference-scenario/plan.json).
-    expect([by.get('anna')?.earnings, by.get('bo')?.earnings, by.get('camilla')?.earnings].map((v) => dec(v ?? '0').toFixed())).toEqual(['37800', '23400', '16200']);
+    expect(
+      [by.get('anna')?.earnings, by.get('bo')?.earnings, by.get('camilla')?.earnings].map((v) =>
+        dec(v ?? '0').toFixed(),
+      ),
+    ).toEqual(['37800', '23400', '16200']);
     for (const p of out.payees) {
       expect(Object.keys(p)).toEqual(['id', 'name', 'quota', 'credited', 'attainment', 'earnings', 'lines']);
       expect(sum(p.lines.map((l) => dec(l.amount))).equals(dec(p.earnings))).toBe(true);
@@ -56,7 +73,9 @@ describe('attain calc (spawned CLI)', () => {
     expect(plain).toMatch(/Anna Jensen\s+900\.000,00 kr\.\s+1\.080\.000,00 kr\.\s+120,0 %\s+37\.800,00 kr\./);
     expect(plain).toMatch(/Team i alt\s+9\.000\.000,00 kr\.\s+8\.100\.000,00 kr\.\s+90,0 %/);
     const en = await attain('calc', '--plan', PLAN, '--data', DATA, '--period', '2026-Q3', '--lang', 'en');
-    expect(en.stdout.replace(/[\u00a0\u202f]/g, ' ')).toMatch(/Team total\s+DKK 9,000,000\.00\s+DKK 8,100,000\.00\s+90\.0%/);
+    expect(en.stdout.replace(/[\u00a0\u202f]/g, ' ')).toMatch(
+      /Team total\s+DKK 9,000,000\.00\s+DKK 8,100,000\.00\s+90\.0%/,
+    );
   });
 
   it('bad files: exits 1 naming the file and the path of every bad value', async () => {
@@ -66,7 +85,9 @@ describe('attain calc (spawned CLI)', () => {
     const badData = join(dir, 'data.json');
     writeFileSync(badData, JSON.stringify(data));
     const badPlan = join(dir, 'plan.json');
-    const plan = JSON.parse(readFileSync(join(root, PLAN), 'utf8')) as { versions: { components: { rates: { tiers: Record<string, unknown>[] } }[] }[] };
+    const plan = JSON.parse(readFileSync(join(root, PLAN), 'utf8')) as {
+      versions: { components: { rates: { tiers: Record<string, unknown>[] } }[] }[];
+    };
     (plan.versions[0]!.components[0]!.rates.tiers[1] as Record<string, unknown>).from = '0.4';
     writeFileSync(badPlan, JSON.stringify(plan));
     const r = await attain('calc', '--plan', badPlan, '--data', badData, '--period', '2026-Q3');
@@ -74,7 +95,9 @@ describe('attain calc (spawned CLI)', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`${badPlan}: versions[0].components[0].rates.tiers[1].from: tiers overlap`);
     expect(r.stderr).toContain(`${badData}: deals[3].amount: `);
-    expect(r.stderr).toContain(`${badData}: deals[5].closeDate: must be a calendar date written YYYY-MM-DD (got "2026-09-31")`);
+    expect(r.stderr).toContain(
+      `${badData}: deals[5].closeDate: must be a calendar date written YYYY-MM-DD (got "2026-09-31")`,
+    );
   });
 
   it('unreadable or malformed files and wrong options', async () => {

@@ -51,10 +51,19 @@ describe('docs/plan-format.md figures', () => {
     dataSetSchema.parse({
       payees: [{ id: 'a', name: 'A' }],
       quotas: quota ? [{ payeeId: 'a', periodId: quota[0], amount: quota[1] }] : [],
-      deals: deals.map(([amount, closeDate], i) => ({ id: `d${i}`, ownerId: 'a', amount, currency, status: 'won', closeDate })),
+      deals: deals.map(([amount, closeDate], i) => ({
+        id: `d${i}`,
+        ownerId: 'a',
+        amount,
+        currency,
+        status: 'won',
+        closeDate,
+      })),
     });
-  const run = (id: string, data: DataSet, periodId: string) => calculate({ plans: [planOf(id)], data, periodId }).payees;
-  const earned = (id: string, data: DataSet, periodId: string) => run(id, data, periodId).map((p) => dec(p.earnings).toFixed());
+  const run = (id: string, data: DataSet, periodId: string) =>
+    calculate({ plans: [planOf(id)], data, periodId }).payees;
+  const earned = (id: string, data: DataSet, periodId: string) =>
+    run(id, data, periodId).map((p) => dec(p.earnings).toFixed());
 
   it.each([
     ['marginal', 'USD', '140000', '13500'],
@@ -64,11 +73,22 @@ describe('docs/plan-format.md figures', () => {
     ['accelerator', 'DKK', '1080000', '37800'],
   ] as const)('%s: %s %s on a 100,000 (900,000 DKK) quota pays %s', (id, currency, amount, expected) => {
     const quota = currency === 'DKK' ? '900000' : '100000';
-    expect(earned(id, oneSeller(currency, [[amount, '2026-08-01']], ['2026-Q3', quota]), '2026-Q3')).toEqual([expected]);
+    expect(earned(id, oneSeller(currency, [[amount, '2026-08-01']], ['2026-Q3', quota]), '2026-Q3')).toEqual([
+      expected,
+    ]);
   });
 
   it('cumulative bands, pay curves, falling rates', () => {
-    expect(earned('cumulative', oneSeller('USD', [['60000', '2026-02-01'], ['30000', '2026-03-01']]), '2026')).toEqual(['1000']);
+    expect(
+      earned(
+        'cumulative',
+        oneSeller('USD', [
+          ['60000', '2026-02-01'],
+          ['30000', '2026-03-01'],
+        ]),
+        '2026',
+      ),
+    ).toEqual(['1000']);
     expect(earned('pay-curve', oneSeller('USD', [['650000', '2026-05-01']]), '2026')).toEqual(['145000']);
     expect(earned('pay-curve-decelerator', oneSeller('USD', [['200000', '2026-05-01']]), '2026')).toEqual(['20000']);
     expect(earned('pay-curve-decelerator', oneSeller('USD', [['650000', '2026-05-01']]), '2026')).toEqual(['120000']);
@@ -81,7 +101,10 @@ describe('docs/plan-format.md figures', () => {
       ['bo', '160000'],
       ['sofie', '80000'],
     ]);
-    expect([run('cash', dataAfter('cash'), '2026-Q3')[0]?.credited, run('cash', dataAfter('cash'), '2026-Q4')[0]?.credited]).toEqual(['60000', '40000']);
+    expect([
+      run('cash', dataAfter('cash'), '2026-Q3')[0]?.credited,
+      run('cash', dataAfter('cash'), '2026-Q4')[0]?.credited,
+    ]).toEqual(['60000', '40000']);
     const settled = run('settlement', dataAfter('settlement'), '2026-Q3')[0];
     expect([dec(settled?.earnings ?? '').toFixed(), dec(settled?.payable ?? '').toFixed()]).toEqual(['13100', '1100']);
     expect(run('fx', dataAfter('fx'), '2026-Q1')[0]?.credited).toBe('373050');

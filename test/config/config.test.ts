@@ -41,18 +41,37 @@ describe('config', () => {
   });
 
   it('names each bad variable in one error', () => {
-    const found = problems({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', PUBLIC_BASE_URL: 'not a url' });
-    expect(found.map((p) => p.variable).sort()).toEqual(['ATTAIN_ENCRYPTION_KEY', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'PUBLIC_BASE_URL']);
+    const found = problems({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://x',
+      PUBLIC_BASE_URL: 'not a url',
+    });
+    expect(found.map((p) => p.variable).sort()).toEqual([
+      'ATTAIN_ENCRYPTION_KEY',
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'PORT',
+      'PUBLIC_BASE_URL',
+    ]);
     expect(() => parseEnv({ PORT: '70000' })).toThrow(/PORT must be 0–65535/);
   });
 
   it('requires ATTAIN_ENCRYPTION_KEY with DATABASE_URL and checks its form', () => {
-    expect(problems({ DATABASE_URL: 'postgres://db/attain' })).toEqual([{ variable: 'ATTAIN_ENCRYPTION_KEY', message: expect.stringContaining('required when DATABASE_URL is set') }]);
-    expect(problems({ DATABASE_URL: 'postgres://db/attain', ATTAIN_ENCRYPTION_KEY: 'short' })).toEqual([{ variable: 'ATTAIN_ENCRYPTION_KEY', message: expect.stringContaining('32 bytes') }]);
+    expect(problems({ DATABASE_URL: 'postgres://db/attain' })).toEqual([
+      { variable: 'ATTAIN_ENCRYPTION_KEY', message: expect.stringContaining('required when DATABASE_URL is set') },
+    ]);
+    expect(problems({ DATABASE_URL: 'postgres://db/attain', ATTAIN_ENCRYPTION_KEY: 'short' })).toEqual([
+      { variable: 'ATTAIN_ENCRYPTION_KEY', message: expect.stringContaining('32 bytes') },
+    ]);
     const config = loadConfig({ DATABASE_URL: 'postgres://db/attain', ATTAIN_ENCRYPTION_KEY: KEY_B64, PORT: '8080' });
     expect(config.port).toBe(8080);
     expect(config.encryptionKey.equals(Buffer.alloc(32, 7))).toBe(true);
-    expect(loadConfig({ DATABASE_URL: 'postgres://db/attain', ATTAIN_ENCRYPTION_KEY: '07'.repeat(32) }).encryptionKey.equals(Buffer.alloc(32, 7))).toBe(true);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db/attain', ATTAIN_ENCRYPTION_KEY: '07'.repeat(32) }).encryptionKey.equals(
+        Buffer.alloc(32, 7),
+      ),
+    ).toBe(true);
   });
 
   it('treats empty variables as unset', () => {

@@ -3,15 +3,46 @@ import { estimate } from '../../src/engine/index.js';
 import { plan, data, deal } from './helpers.js';
 
 describe('estimate: what this deal pays me', () => {
-  const p = plan([{ id: 'rev', name: 'Revenue', rates: { axis: 'attainment', tiers: [{ from: '0', to: '0.8', rate: '0.01' }, { from: '0.8', to: '1', rate: '0.02' }, { from: '1', to: null, rate: '0.03' }] } }], {
-    crediting: { rollUp: 'direct' },
-  });
+  const p = plan(
+    [
+      {
+        id: 'rev',
+        name: 'Revenue',
+        rates: {
+          axis: 'attainment',
+          tiers: [
+            { from: '0', to: '0.8', rate: '0.01' },
+            { from: '0.8', to: '1', rate: '0.02' },
+            { from: '1', to: null, rate: '0.03' },
+          ],
+        },
+      },
+    ],
+    {
+      crediting: { rollUp: 'direct' },
+    },
+  );
   const d = data({
-    payees: [{ id: 'm', name: 'Manager' }, { id: 'anna', name: 'Anna', managerId: 'm' }, { id: 'bo', name: 'Bo', managerId: 'm' }],
-    quotas: [{ payeeId: 'anna', periodId: '2026-Q3', amount: '100000' }, { payeeId: 'bo', periodId: '2026-Q3', amount: '100000' }, { payeeId: 'm', periodId: '2026-Q3', amount: '200000' }],
+    payees: [
+      { id: 'm', name: 'Manager' },
+      { id: 'anna', name: 'Anna', managerId: 'm' },
+      { id: 'bo', name: 'Bo', managerId: 'm' },
+    ],
+    quotas: [
+      { payeeId: 'anna', periodId: '2026-Q3', amount: '100000' },
+      { payeeId: 'bo', periodId: '2026-Q3', amount: '100000' },
+      { payeeId: 'm', periodId: '2026-Q3', amount: '200000' },
+    ],
     deals: [
       deal('anna', '60000', '2026-07-10'),
-      deal('anna', '30000', null, { id: 'open', status: 'open', splits: [{ payeeId: 'anna', share: '0.5', type: 'revenue' }, { payeeId: 'bo', share: '0.5', type: 'revenue' }] }),
+      deal('anna', '30000', null, {
+        id: 'open',
+        status: 'open',
+        splits: [
+          { payeeId: 'anna', share: '0.5', type: 'revenue' },
+          { payeeId: 'bo', share: '0.5', type: 'revenue' },
+        ],
+      }),
     ],
   });
   it('per credited payee: commission with − without, tier slices, attainment before → after (roll-up manager included)', () => {
@@ -19,8 +50,16 @@ describe('estimate: what this deal pays me', () => {
     expect(e.periodId).toBe('2026-Q3');
     expect(e.whatIf).toEqual({ amount: '60000' });
     const anna = e.payees.find((x) => x.payeeId === 'anna')!;
-    expect([anna.credit, anna.commission, anna.before.attainment, anna.after.attainment]).toEqual(['30000', '400.00', '0.6', '0.9']);
-    expect(anna.tiers.map((t) => [t.label, t.creditInTier, t.rate, t.payout])).toEqual([['0 % – 80 %', '20000', '0.01', '200'], ['80 % – 100 %', '10000', '0.02', '200']]);
+    expect([anna.credit, anna.commission, anna.before.attainment, anna.after.attainment]).toEqual([
+      '30000',
+      '400.00',
+      '0.6',
+      '0.9',
+    ]);
+    expect(anna.tiers.map((t) => [t.label, t.creditInTier, t.rate, t.payout])).toEqual([
+      ['0 % – 80 %', '20000', '0.01', '200'],
+      ['80 % – 100 %', '10000', '0.02', '200'],
+    ]);
     expect(e.payees.map((x) => x.payeeId).sort()).toEqual(['anna', 'bo', 'm']);
     expect(e.payees.find((x) => x.payeeId === 'bo')!.commission).toBe('300.00');
   });

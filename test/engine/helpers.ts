@@ -7,8 +7,18 @@ type ComponentInput = PlanInput['versions'][number]['components'][number];
 type VersionInput = PlanInput['versions'][number];
 
 /** A one-version plan in DKK on the calendar year, with the given components and version extras. */
-export function plan(components: ComponentInput[], extra: Partial<VersionInput> = {}, top: Partial<PlanInput> = {}): Plan {
-  return planSchema.parse({ id: 'plan', name: 'Plan', currency: 'DKK', versions: [{ id: 'v1', effectiveFrom: '2020-01-01', components, ...extra }], ...top });
+export function plan(
+  components: ComponentInput[],
+  extra: Partial<VersionInput> = {},
+  top: Partial<PlanInput> = {},
+): Plan {
+  return planSchema.parse({
+    id: 'plan',
+    name: 'Plan',
+    currency: 'DKK',
+    versions: [{ id: 'v1', effectiveFrom: '2020-01-01', components, ...extra }],
+    ...top,
+  });
 }
 
 export function data(input: DataSetInput): DataSet {
@@ -22,9 +32,22 @@ export function payees(...ids: string[]): DataSetInput['payees'] {
 type DealInput = NonNullable<DataSetInput['deals']>[number];
 
 let seq = 0;
-export function deal(ownerId: string | null, amount: string, closeDate: string | null, extra: Partial<DealInput> = {}): DealInput {
+export function deal(
+  ownerId: string | null,
+  amount: string,
+  closeDate: string | null,
+  extra: Partial<DealInput> = {},
+): DealInput {
   seq++;
-  return { id: `d${String(seq).padStart(5, '0')}`, ownerId, amount, currency: 'DKK', status: 'won', closeDate, ...extra };
+  return {
+    id: `d${String(seq).padStart(5, '0')}`,
+    ownerId,
+    amount,
+    currency: 'DKK',
+    status: 'won',
+    closeDate,
+    ...extra,
+  };
 }
 
 export function run(p: Plan | Plan[], d: DataSet, periodId: string, asOf?: string): CalculationResult {

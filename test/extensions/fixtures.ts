@@ -31,7 +31,19 @@ export const annaEstimate: DealEstimate = {
       commission: '9000.00',
       before: { credited: '930000', attainment: '1.0333333333', earnings: '28800.00' },
       after: { credited: '1080000', attainment: '1.2', earnings: '37800.00' },
-      tiers: [{ tierIndex: 2, label: '≥ 100 % (accelerator 1.5×)', from: '1', to: null, inTier: '0.1666666667', creditInTier: '150000', rate: '0.04', multiplier: '1.5', payout: '9000.00' }],
+      tiers: [
+        {
+          tierIndex: 2,
+          label: '≥ 100 % (accelerator 1.5×)',
+          from: '1',
+          to: null,
+          inTier: '0.1666666667',
+          creditInTier: '150000',
+          rate: '0.04',
+          multiplier: '1.5',
+          payout: '9000.00',
+        },
+      ],
       lines: [
         {
           id: 'anna:2026-Q3:new-business:D-2026-024',
@@ -53,7 +65,15 @@ export const annaEstimate: DealEstimate = {
 };
 
 export function annaDealView(locale: Locale, estimate: DealEstimate = annaEstimate) {
-  return dealCardView({ estimate, locale, viewerPayeeId: 'anna', canSee: () => true, settlement: () => 'earned', calculatedAt: CALCULATED_AT, now: NOW });
+  return dealCardView({
+    estimate,
+    locale,
+    viewerPayeeId: 'anna',
+    canSee: () => true,
+    settlement: () => 'earned',
+    calculatedAt: CALCULATED_AT,
+    now: NOW,
+  });
 }
 
 /** The same deal as a what-if at 300,000: credit 300,000 in the 1.5× tier → 18,000. */
@@ -69,7 +89,13 @@ export const annaWhatIf: DealEstimate = {
   })),
 };
 
-const result = (payeeId: string, name: string, credited: string, attainment: string, earnings: string): PayeePeriodResult => ({
+const result = (
+  payeeId: string,
+  name: string,
+  credited: string,
+  attainment: string,
+  earnings: string,
+): PayeePeriodResult => ({
   payeeId,
   name,
   periodId: '2026-Q3',
@@ -94,7 +120,14 @@ export const teamResults = [
 ];
 
 export function teamViewFor(locale: Locale, results = teamResults) {
-  return teamView({ results, periodId: '2026-Q3', periods: ['2026-Q1', '2026-Q2', '2026-Q3'], locale, calculatedAt: CALCULATED_AT, now: NOW });
+  return teamView({
+    results,
+    periodId: '2026-Q3',
+    periods: ['2026-Q1', '2026-Q2', '2026-Q3'],
+    locale,
+    calculatedAt: CALCULATED_AT,
+    now: NOW,
+  });
 }
 
 export function contactViewFor(locale: Locale, withDeals = true) {
@@ -103,7 +136,18 @@ export function contactViewFor(locale: Locale, withDeals = true) {
     locale,
     owner: quotaProgress(teamResults[0]!, { start: '2026-07-01', end: '2026-09-30' }, '2026-09-15', locale),
     ownerNote: null,
-    deals: withDeals ? [{ dealId: 'D-2026-024', name: 'Lego – Attain Platform licence', amount: '150000', currency: 'DKK', closeDate: '2026-09-22', commission: { amount: '9000.00', currency: 'DKK' } }] : [],
+    deals: withDeals
+      ? [
+          {
+            dealId: 'D-2026-024',
+            name: 'Lego – Attain Platform licence',
+            amount: '150000',
+            currency: 'DKK',
+            closeDate: '2026-09-22',
+            commission: { amount: '9000.00', currency: 'DKK' },
+          },
+        ]
+      : [],
     calculatedAt: CALCULATED_AT,
     now: NOW,
   });

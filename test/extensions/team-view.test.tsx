@@ -1,5 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EmptyState, ErrorState, hubspot, LoadingSpinner, Select, Table, TableHeader, TableRow, TableBody, Text } from '@hubspot/ui-extensions';
+import {
+  EmptyState,
+  ErrorState,
+  hubspot,
+  LoadingSpinner,
+  Select,
+  Table,
+  TableHeader,
+  TableRow,
+  TableBody,
+  Text,
+} from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { TeamAttainment } from '../../extensions/team/TeamAttainment.js';
 import { teamView as teamViewSchema } from '../../server/http/cards/schemas.js';
@@ -34,7 +45,9 @@ describe('team view (app home page)', () => {
     vi.spyOn(hubspot, 'fetch').mockResolvedValue(jsonResponse(view));
     render(<TeamAttainment />);
     await eventually(() => expect(find(Table)).toBeTruthy());
-    const rows = find(TableBody).findAll(TableRow).map((r) => r.childNodes.map((c) => plain((c as { text: string | null }).text)));
+    const rows = find(TableBody)
+      .findAll(TableRow)
+      .map((r) => r.childNodes.map((c) => plain((c as { text: string | null }).text)));
     expect(rows).toEqual([
       ['Anna Jensen', '900.000,00 kr.', '1.080.000,00 kr.', '120 %', '37.800,00 kr.'],
       ['Bo Nielsen', '900.000,00 kr.', '810.000,00 kr.', '90 %', '25.200,00 kr.'],
@@ -52,7 +65,11 @@ describe('team view (app home page)', () => {
     await eventually(() => expect(findByTestId(Select, 'period')).toBeTruthy());
     findByTestId(Select, 'period').trigger('onChange', '2026-Q2' as never);
     await settle();
-    await eventually(() => expect(fetch).toHaveBeenLastCalledWith(`${API}/hubspot/cards/team?locale=en-GB&period=2026-Q2`, { method: 'GET' }));
+    await eventually(() =>
+      expect(fetch).toHaveBeenLastCalledWith(`${API}/hubspot/cards/team?locale=en-GB&period=2026-Q2`, {
+        method: 'GET',
+      }),
+    );
   });
 
   it('empty: nobody has results yet', async () => {
@@ -65,8 +82,12 @@ describe('team view (app home page)', () => {
 
   it('error', async () => {
     const { render, find } = setup('en-GB');
-    vi.spyOn(hubspot, 'fetch').mockResolvedValue(jsonResponse({ error: { message: 'The request is not signed by HubSpot for this app.' } }, 401));
+    vi.spyOn(hubspot, 'fetch').mockResolvedValue(
+      jsonResponse({ error: { message: 'The request is not signed by HubSpot for this app.' } }, 401),
+    );
     render(<TeamAttainment />);
-    await eventually(() => expect(find(ErrorState).find(Text).text).toBe('The request is not signed by HubSpot for this app.'));
+    await eventually(() =>
+      expect(find(ErrorState).find(Text).text).toBe('The request is not signed by HubSpot for this app.'),
+    );
   });
 });

@@ -61,8 +61,13 @@ export function createTempDataDir(): { dataDir: string; remove(): void } {
  * copy still runs migrateToLatest, so a stale template is only slower, never wrong.
  */
 async function pgliteTemplate(): Promise<string> {
-  const names = Object.keys(await migrationProvider.getMigrations()).sort().join(',');
-  const path = join(tmpdir(), `attain-pglite-template-${createHash('sha256').update(names).digest('hex').slice(0, 16)}`);
+  const names = Object.keys(await migrationProvider.getMigrations())
+    .sort()
+    .join(',');
+  const path = join(
+    tmpdir(),
+    `attain-pglite-template-${createHash('sha256').update(names).digest('hex').slice(0, 16)}`,
+  );
   if (existsSync(path)) return path;
   const building = createTempDataDir();
   const store = await openStore({ dataDir: building.dataDir });

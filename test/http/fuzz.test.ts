@@ -17,13 +17,43 @@ interface Operation {
 const nasty = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 10 }),
-  fc.constantFrom('', '%', '%E0%A4%A', '..', '../../etc/passwd', 'anna', 'nordic-sales', 'nordic-sales-2026', '2026-Q3', '\u0000', "' OR 1=1 --", 'a'.repeat(300), '-1', '1e309', 'null', '[]', '{}'),
+  fc.constantFrom(
+    '',
+    '%',
+    '%E0%A4%A',
+    '..',
+    '../../etc/passwd',
+    'anna',
+    'nordic-sales',
+    'nordic-sales-2026',
+    '2026-Q3',
+    '\u0000',
+    "' OR 1=1 --",
+    'a'.repeat(300),
+    '-1',
+    '1e309',
+    'null',
+    '[]',
+    '{}',
+  ),
 );
 
 const jsonValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.record({ quotas: fc.array(fc.record({ payeeId: nasty, periodId: nasty, amount: fc.oneof(nasty, fc.integer()) }), { maxLength: 3 }) }),
-  fc.record({ deals: fc.array(fc.dictionary(fc.constantFrom('id', 'ownerId', 'amount', 'currency', 'status', 'closeDate', 'splits'), fc.jsonValue({ maxDepth: 2 })), { maxLength: 3 }) }),
+  fc.record({
+    quotas: fc.array(fc.record({ payeeId: nasty, periodId: nasty, amount: fc.oneof(nasty, fc.integer()) }), {
+      maxLength: 3,
+    }),
+  }),
+  fc.record({
+    deals: fc.array(
+      fc.dictionary(
+        fc.constantFrom('id', 'ownerId', 'amount', 'currency', 'status', 'closeDate', 'splits'),
+        fc.jsonValue({ maxDepth: 2 }),
+      ),
+      { maxLength: 3 },
+    ),
+  }),
   fc.constant(referencePlan).map((p) => ({ ...p, id: 'fuzz' })),
   fc.record({ id: nasty, effectiveFrom: nasty, components: fc.jsonValue({ maxDepth: 2 }) }),
   fc.record({ name: nasty, role: nasty, payeeId: nasty }),
@@ -34,11 +64,34 @@ const body = fc.oneof(
   fc.string({ maxLength: 80 }).map((text) => ({ type: 'application/json', text })),
   fc.string({ maxLength: 80 }).map((text) => ({ type: 'text/csv', text: `id,ownerId,amount\n${text}` })),
   fc.string({ maxLength: 80 }).map((text) => ({ type: 'text/csv', text })),
-  fc.constantFrom('application/xml', 'multipart/form-data; boundary=x', 'text/plain; charset=klingon', 'application/json; charset=utf-16').map((type) => ({ type, text: '<a/>' })),
+  fc
+    .constantFrom(
+      'application/xml',
+      'multipart/form-data; boundary=x',
+      'text/plain; charset=klingon',
+      'application/json; charset=utf-16',
+    )
+    .map((type) => ({ type, text: '<a/>' })),
   fc.constant(null),
 );
 
-const query = fc.dictionary(fc.constantFrom('period', 'payeeId', 'teamId', 'year', 'limit', 'offset', 'kind', 'planId', 'from', 'componentId', 'x'), fc.oneof(nasty, fc.array(nasty, { maxLength: 2 })), { maxKeys: 3 });
+const query = fc.dictionary(
+  fc.constantFrom(
+    'period',
+    'payeeId',
+    'teamId',
+    'year',
+    'limit',
+    'offset',
+    'kind',
+    'planId',
+    'from',
+    'componentId',
+    'x',
+  ),
+  fc.oneof(nasty, fc.array(nasty, { maxLength: 2 })),
+  { maxKeys: 3 },
+);
 
 describeStores('every endpoint, random input: never a 5xx', (getStore) => {
   let h: Awaited<ReturnType<typeof buildHarness>>;
@@ -49,8 +102,12 @@ describeStores('every endpoint, random input: never a 5xx', (getStore) => {
     await request(h.app).post('/api/v1/plans').set(bearer(h.tokens.admin)).send(referencePlan).expect(201);
     await request(h.app).post('/api/v1/import').set(bearer(h.tokens.admin)).send(referenceData).expect(200);
     await h.issueRoleTokens();
-    const doc = (await request(h.app).get('/api/v1/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
-    operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method as Operation['method'], path })));
+    const doc = (await request(h.app).get('/api/v1/openapi.json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => ({ method: method as Operation['method'], path })),
+    );
   });
 
   it('covers every documented endpoint', () => {
@@ -75,7 +132,10 @@ describeStores('every endpoint, random input: never a 5xx', (getStore) => {
           else if (who !== 'none') req.set(bearer(h.tokens[who]));
           if (b) req.set('Content-Type', b.type).send(b.text);
           const res = await req;
-          if (res.status >= 500) throw new Error(`${op.method.toUpperCase()} ${path} ${JSON.stringify(q)} ${JSON.stringify(b)} as ${who} → ${res.status} ${JSON.stringify(res.body)}`);
+          if (res.status >= 500)
+            throw new Error(
+              `${op.method.toUpperCase()} ${path} ${JSON.stringify(q)} ${JSON.stringify(b)} as ${who} → ${res.status} ${JSON.stringify(res.body)}`,
+            );
         },
       ),
       { numRuns: 300 },

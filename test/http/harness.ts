@@ -7,8 +7,12 @@ import { createApiToken, upsertTenant, type Store } from '../../server/store/ind
 
 export const NOW = new Date('2026-10-05T08:00:00.000Z');
 
-export const referenceData = JSON.parse(readFileSync(new URL('../../examples/reference-scenario/data.json', import.meta.url), 'utf8')) as Record<string, unknown[]>;
-export const referencePlan = JSON.parse(readFileSync(new URL('../../examples/reference-scenario/plan.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+export const referenceData = JSON.parse(
+  readFileSync(new URL('../../examples/reference-scenario/data.json', import.meta.url), 'utf8'),
+) as Record<string, unknown[]>;
+export const referencePlan = JSON.parse(
+  readFileSync(new URL('../../examples/reference-scenario/plan.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 /** Records recalculation requests (the queue itself is the jobs engineer's and has its own tests). */
 export class RecordingRecalc implements RecalcPort {
@@ -28,7 +32,10 @@ export interface Harness {
 let tenantCounter = 0;
 
 /** Two tenants; the first is loaded with the reference data through the import endpoint by `loadReference`. */
-export async function buildHarness(store: Store, recalc: RecalcPort = new RecordingRecalc()): Promise<Harness & { tenantId: string; otherTenantId: string; issueRoleTokens(): Promise<void> }> {
+export async function buildHarness(
+  store: Store,
+  recalc: RecalcPort = new RecordingRecalc(),
+): Promise<Harness & { tenantId: string; otherTenantId: string; issueRoleTokens(): Promise<void> }> {
   tenantCounter += 1;
   const tenantId = `t${tenantCounter}-${Math.random().toString(36).slice(2, 8)}`;
   const otherTenantId = `${tenantId}-other`;
@@ -46,7 +53,9 @@ export async function buildHarness(store: Store, recalc: RecalcPort = new Record
     otherTenantId,
     /** Manager and seller tokens need their payees, so they are issued after the data is imported. */
     async issueRoleTokens() {
-      tokens.manager = (await createApiToken(store.db, tenantId, { name: 'mette', role: 'manager', payeeId: 'mette' })).token;
+      tokens.manager = (
+        await createApiToken(store.db, tenantId, { name: 'mette', role: 'manager', payeeId: 'mette' })
+      ).token;
       tokens.anna = (await createApiToken(store.db, tenantId, { name: 'anna', role: 'seller', payeeId: 'anna' })).token;
       tokens.bo = (await createApiToken(store.db, tenantId, { name: 'bo', role: 'seller', payeeId: 'bo' })).token;
     },

@@ -39,7 +39,9 @@ describeStores('reference scenario through the API', (getStore) => {
     expect(runs).toBe(before + 1);
     const run = await request(h.app).get(`/api/v1/recalculations/${res.body.runId}`).set(bearer(h.tokens.admin));
     expect(run.body).toMatchObject({ runId: res.body.runId, status: 'published', kind: 'full' });
-    expect((await request(h.app).get(`/api/v1/recalculations/${res.body.runId}`).set(bearer(h.tokens.otherAdmin))).status).toBe(404);
+    expect(
+      (await request(h.app).get(`/api/v1/recalculations/${res.body.runId}`).set(bearer(h.tokens.otherAdmin))).status,
+    ).toBe(404);
   });
 
   it('the team table for 2026-Q3 has the reference figures, totals sum/sum', async () => {
@@ -66,7 +68,10 @@ describeStores('reference scenario through the API', (getStore) => {
     expect(result).toMatchObject({ currency: 'DKK', quota: '900000', credited: '1080000', attainment: '1.2' });
     expect(result.lines.length).toBeGreaterThan(0);
     for (const line of result.lines) expect(line.trace.length).toBeGreaterThan(0);
-    const cents = result.lines.reduce((acc: bigint, l: { amount: string }) => acc + BigInt(l.amount.replace('.', '')), 0n);
+    const cents = result.lines.reduce(
+      (acc: bigint, l: { amount: string }) => acc + BigInt(l.amount.replace('.', '')),
+      0n,
+    );
     expect(cents).toBe(BigInt(result.earnings.replace('.', '')));
   });
 });

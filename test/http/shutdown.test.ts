@@ -47,6 +47,10 @@ it('finishes in-flight requests, then stops jobs and closes the database', async
   await stopped;
   expect(events).toEqual(['request in flight', 'jobs stopped', 'stopped']);
   // The database is closed: its data-dir lock is released, so it can be opened again.
-  const again = await startService({ config, logger: createLogger('silent'), startJobs: async () => ({ ...jobs, readiness: async () => ({ ok: true }) }) });
+  const again = await startService({
+    config,
+    logger: createLogger('silent'),
+    startJobs: async () => ({ ...jobs, readiness: async () => ({ ok: true }) }),
+  });
   await again.stop('test');
 }, 120_000); // two embedded databases are created; on a busy machine that alone can take tens of seconds

@@ -20,6 +20,8 @@ describe('hubspot.config.yml', () => {
   });
 
   it('is git-ignored in its local form', () => {
-    expect(readFileSync(join(import.meta.dirname, '../../.gitignore'), 'utf8')).toMatch(/^hubspot\.config\.local\.yml$/m);
+    expect(readFileSync(join(import.meta.dirname, '../../.gitignore'), 'utf8')).toMatch(
+      /^hubspot\.config\.local\.yml$/m,
+    );
   });
 });

@@ -131,7 +131,11 @@ describe('the attainment custom object', () => {
       .post('/crm/v3/objects/2-1001/batch/upsert')
       .reply(
         429,
-        { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', policyName: 'TEN_SECONDLY_ROLLING' },
+        {
+          status: 'error',
+          message: 'You have reached your ten_secondly_rolling limit.',
+          policyName: 'TEN_SECONDLY_ROLLING',
+        },
         { 'Retry-After': '1' },
       )
       .post('/crm/v3/objects/2-1001/batch/upsert')

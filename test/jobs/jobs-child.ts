@@ -19,7 +19,11 @@ if (mode === 'cron') {
     'test-tick',
     '* * * * * *',
     async ({ slot }) => {
-      const row = await sql<{ id: number }>`INSERT INTO cron_runs (slot, pid) VALUES (${slot.toISOString()}, ${process.pid}) RETURNING id`.execute(store.db);
+      const row = await sql<{
+        id: number;
+      }>`INSERT INTO cron_runs (slot, pid) VALUES (${slot.toISOString()}, ${process.pid}) RETURNING id`.execute(
+        store.db,
+      );
       await sleep(Number(runMs));
       await sql`UPDATE cron_runs SET finished_at = clock_timestamp() WHERE id = ${row.rows[0]!.id}`.execute(store.db);
     },
@@ -27,12 +31,18 @@ if (mode === 'cron') {
   );
   stop = () => scheduler.stop(5000);
 } else {
-  const queue = await startQueue(store, { pollingIntervalSeconds: 0.5, batchSize: 5, log: { info: () => undefined, error: (f) => console.error('queue error', JSON.stringify(f)) } });
+  const queue = await startQueue(store, {
+    pollingIntervalSeconds: 0.5,
+    batchSize: 5,
+    log: { info: () => undefined, error: (f) => console.error('queue error', JSON.stringify(f)) },
+  });
   await queue.work('recalc', async (partitions) => {
     await Promise.all(
       partitions.map(async (p) => {
         const key = `${p.tenantId}/${p.payeeId}/${p.year}`;
-        const row = await sql<{ id: number }>`INSERT INTO job_runs (partition, pid) VALUES (${key}, ${process.pid}) RETURNING id`.execute(store.db);
+        const row = await sql<{
+          id: number;
+        }>`INSERT INTO job_runs (partition, pid) VALUES (${key}, ${process.pid}) RETURNING id`.execute(store.db);
         await sleep(Number(runMs));
         await sql`UPDATE job_runs SET finished_at = clock_timestamp() WHERE id = ${row.rows[0]!.id}`.execute(store.db);
       }),

@@ -11,7 +11,10 @@ const childPath = new URL('./jobs-child.ts', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function spawnChild(args: string[]): Promise<ChildProcess> {
-  const child = fork(childPath, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(childPath, args, {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
@@ -19,7 +22,9 @@ function spawnChild(args: string[]): Promise<ChildProcess> {
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -38,9 +43,15 @@ describe.skipIf(!testDatabaseUrl)('two server processes on one PostgreSQL', () =
   beforeAll(async () => {
     database = await createTestDatabase('attain_jobs');
     store = await openStore({ databaseUrl: database.url, poolSize: 3 });
-    await sql`CREATE TABLE cron_runs (id serial PRIMARY KEY, slot text NOT NULL, pid integer NOT NULL, started_at timestamptz NOT NULL DEFAULT clock_timestamp(), finished_at timestamptz)`.execute(store.db);
-    await sql`CREATE TABLE job_runs (id serial PRIMARY KEY, partition text NOT NULL, pid integer NOT NULL, started_at timestamptz NOT NULL DEFAULT clock_timestamp(), finished_at timestamptz)`.execute(store.db);
-    await sql`CREATE TABLE job_requests (id serial PRIMARY KEY, partition text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`.execute(store.db);
+    await sql`CREATE TABLE cron_runs (id serial PRIMARY KEY, slot text NOT NULL, pid integer NOT NULL, started_at timestamptz NOT NULL DEFAULT clock_timestamp(), finished_at timestamptz)`.execute(
+      store.db,
+    );
+    await sql`CREATE TABLE job_runs (id serial PRIMARY KEY, partition text NOT NULL, pid integer NOT NULL, started_at timestamptz NOT NULL DEFAULT clock_timestamp(), finished_at timestamptz)`.execute(
+      store.db,
+    );
+    await sql`CREATE TABLE job_requests (id serial PRIMARY KEY, partition text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`.execute(
+      store.db,
+    );
   });
 
   afterAll(async () => {
@@ -55,15 +66,30 @@ describe.skipIf(!testDatabaseUrl)('two server processes on one PostgreSQL', () =
     children.push(a, b);
     await sleep(2500);
     // Kill A while it is inside a run.
-    await waitFor(async () => (await sql`SELECT 1 FROM cron_runs WHERE pid = ${a.pid} AND finished_at IS NULL`.execute(store.db)).rows.length > 0, 60_000);
+    await waitFor(
+      async () =>
+        (await sql`SELECT 1 FROM cron_runs WHERE pid = ${a.pid} AND finished_at IS NULL`.execute(store.db)).rows
+          .length > 0,
+      60_000,
+    );
     a.kill('SIGKILL');
-    const killedAt = (await sql<{ slot: string }>`SELECT slot FROM cron_runs WHERE pid = ${a.pid} AND finished_at IS NULL`.execute(store.db)).rows[0]!.slot;
+    const killedAt = (
+      await sql<{ slot: string }>`SELECT slot FROM cron_runs WHERE pid = ${a.pid} AND finished_at IS NULL`.execute(
+        store.db,
+      )
+    ).rows[0]!.slot;
     await exited(a);
     await sleep(2500);
     b.kill('SIGTERM');
     expect(await exited(b)).toBe(0);
 
-    const runs = (await sql<{ slot: string; pid: number; finished: boolean }>`SELECT slot, pid, finished_at IS NOT NULL AS finished FROM cron_runs ORDER BY slot`.execute(store.db)).rows;
+    const runs = (
+      await sql<{
+        slot: string;
+        pid: number;
+        finished: boolean;
+      }>`SELECT slot, pid, finished_at IS NOT NULL AS finished FROM cron_runs ORDER BY slot`.execute(store.db)
+    ).rows;
     const perSlot = new Map<string, number>();
     for (const r of runs) perSlot.set(r.slot, (perSlot.get(r.slot) ?? 0) + 1);
     expect([...perSlot.values()].every((n) => n === 1)).toBe(true);
@@ -86,7 +112,9 @@ describe.skipIf(!testDatabaseUrl)('two server processes on one PostgreSQL', () =
       await Promise.all(
         Array.from({ length: 100 }, async (_, i) => {
           const p = partitions[i % 10]!;
-          await sql`INSERT INTO job_requests (partition) VALUES (${`${p.tenantId}/${p.payeeId}/${p.year}`})`.execute(store.db);
+          await sql`INSERT INTO job_requests (partition) VALUES (${`${p.tenantId}/${p.payeeId}/${p.year}`})`.execute(
+            store.db,
+          );
           outcomes[await producer.enqueue('recalc', p)]++;
         }),
       );
@@ -100,10 +128,20 @@ describe.skipIf(!testDatabaseUrl)('two server processes on one PostgreSQL', () =
     expect(await exited(b)).toBe(0);
 
     const runs = (
-      await sql<{ partition: string; pid: number; started_at: Date; finished_at: Date | null }>`SELECT partition, pid, started_at, finished_at FROM job_runs ORDER BY partition, started_at`.execute(store.db)
+      await sql<{
+        partition: string;
+        pid: number;
+        started_at: Date;
+        finished_at: Date | null;
+      }>`SELECT partition, pid, started_at, finished_at FROM job_runs ORDER BY partition, started_at`.execute(store.db)
     ).rows;
     const lastRequest = new Map(
-      (await sql<{ partition: string; at: Date }>`SELECT partition, max(at) AS at FROM job_requests GROUP BY partition`.execute(store.db)).rows.map((r) => [r.partition, r.at]),
+      (
+        await sql<{
+          partition: string;
+          at: Date;
+        }>`SELECT partition, max(at) AS at FROM job_requests GROUP BY partition`.execute(store.db)
+      ).rows.map((r) => [r.partition, r.at]),
     );
     expect(lastRequest.size).toBe(10);
     for (const [partition, requestedAt] of lastRequest) {
@@ -116,6 +154,8 @@ describe.skipIf(!testDatabaseUrl)('two server processes on one PostgreSQL', () =
     expect(outcomes.queued + outcomes.coalesced).toBe(1000);
     expect(runs.length).toBeLessThan(1000);
     expect(new Set(runs.map((r) => r.pid)).size).toBe(2);
-    console.log(`queue: 1000 requests → ${outcomes.queued} queued, ${outcomes.coalesced} coalesced, ${runs.length} partition runs over 2 processes`);
+    console.log(
+      `queue: 1000 requests → ${outcomes.queued} queued, ${outcomes.coalesced} coalesced, ${runs.length} partition runs over 2 processes`,
+    );
   }, 120_000);
 });

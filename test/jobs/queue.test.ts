@@ -25,7 +25,11 @@ describeStores('job queue', (getStore) => {
         runs.push({ key: partitionKey(p), start, end: performance.now() });
       }
     });
-    const partitions: Partition[] = Array.from({ length: 10 }, (_, i) => ({ tenantId: 'acme', payeeId: `p${i}`, year: '2026' }));
+    const partitions: Partition[] = Array.from({ length: 10 }, (_, i) => ({
+      tenantId: 'acme',
+      payeeId: `p${i}`,
+      year: '2026',
+    }));
     const lastRequest = new Map<string, number>();
     let coalesced = 0;
     for (let wave = 0; wave < 10; wave++) {
@@ -56,7 +60,9 @@ describeStores('job queue', (getStore) => {
 
   it('gives a cron slot lease to one holder only; the next slot is a new election', async () => {
     const { db } = getStore();
-    const results = await Promise.all(['a', 'b', 'c'].map((h) => tryTakeLease(db, 'nightly:2026-12-04T02:00:00.000Z', h, 60_000)));
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((h) => tryTakeLease(db, 'nightly:2026-12-04T02:00:00.000Z', h, 60_000)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await tryTakeLease(db, 'nightly:2026-12-05T02:00:00.000Z', 'b', 60_000)).toBe(true);
   });
@@ -64,6 +70,8 @@ describeStores('job queue', (getStore) => {
 
 describe('partition keys', () => {
   it('are unambiguous', () => {
-    expect(partitionKey({ tenantId: 'a/b', payeeId: 'c', year: '2026' })).not.toBe(partitionKey({ tenantId: 'a', payeeId: 'b/c', year: '2026' }));
+    expect(partitionKey({ tenantId: 'a/b', payeeId: 'c', year: '2026' })).not.toBe(
+      partitionKey({ tenantId: 'a', payeeId: 'b/c', year: '2026' }),
+    );
   });
 });

@@ -22,7 +22,13 @@ const s = (d: Decimal) => toDecimalString(d);
 
 describe('ramps', () => {
   it('worked example 6 (Prowi, "Ramp period"): 50,000 a month at 0/25/50/75/100 % → 0/12,500/25,000/37,500/50,000', () => {
-    expect(rampSchedule('50000', ['0', '0.25', '0.5', '0.75', '1'], 0).map(s)).toEqual(['0', '12500', '25000', '37500', '50000']);
+    expect(rampSchedule('50000', ['0', '0.25', '0.5', '0.75', '1'], 0).map(s)).toEqual([
+      '0',
+      '12500',
+      '25000',
+      '37500',
+      '50000',
+    ]);
   });
 
   it.each([
@@ -49,7 +55,9 @@ describe('ramps', () => {
     ['2026-08-10', '2026-Q2', '0.00'],
     ['2026-08-10', '2026', '125000.00'],
   ] as const)('started %s: %s quota %s', (start, id, expected) => {
-    expect(toDecimalString(rampedPeriodQuota('50000', ['0', '0.25', '0.5', '0.75', '1'], start, parsePeriodId(id, JAN)), 2)).toBe(expected);
+    expect(
+      toDecimalString(rampedPeriodQuota('50000', ['0', '0.25', '0.5', '0.75', '1'], start, parsePeriodId(id, JAN)), 2),
+    ).toBe(expected);
   });
 });
 
@@ -113,7 +121,10 @@ describe('top-down allocation', () => {
       fc.property(amount, fc.array(fc.nat({ max: 10_000 }), { minLength: 1, maxLength: 12 }), (target, raw) => {
         const weights = raw.some((w) => w > 0) ? raw : [...raw.slice(1), 1];
         const ids = weights.map((_, i) => `s${i}`);
-        const weighted = allocateWeighted(target, weights.map((w, i) => ({ id: ids[i] as string, weight: dec(w) })));
+        const weighted = allocateWeighted(
+          target,
+          weights.map((w, i) => ({ id: ids[i] as string, weight: dec(w) })),
+        );
         const even = allocateEven(target, ids);
         expect(s(sum(weighted.map((a) => a.amount)))).toBe(s(target));
         expect(s(sum(even.map((a) => a.amount)))).toBe(s(target));
@@ -133,7 +144,12 @@ describe('seasonality', () => {
       ['2026-Q3', '900000'],
       ['2026-Q4', '900000'],
     ]);
-    expect(seasonalize('1000000', quarters, ['20', '25', '20', '35']).map((p) => s(p.amount))).toEqual(['200000', '250000', '200000', '350000']);
+    expect(seasonalize('1000000', quarters, ['20', '25', '20', '35']).map((p) => s(p.amount))).toEqual([
+      '200000',
+      '250000',
+      '200000',
+      '350000',
+    ]);
     const months = seasonalize('1000000', periodsOfYear(2026, 'month', JAN), 'even');
     expect(s(sum(months.map((m) => m.amount)))).toBe('1000000');
     expect(months.map((m) => s(m.amount))).toEqual([...Array(4).fill('83333.34'), ...Array(8).fill('83333.33')]);
@@ -145,11 +161,19 @@ describe('seasonality', () => {
 
   it('property: seasonal parts add up to the annual target', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 11n }), fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 12, maxLength: 12 }), (cents, w) => {
-        const target = dec(cents).dividedBy(100);
-        const parts = seasonalize(target, periodsOfYear(2026, 'month', JAN), w.map((x) => dec(x)));
-        expect(s(sum(parts.map((p) => p.amount)))).toBe(s(target));
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 11n }),
+        fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 12, maxLength: 12 }),
+        (cents, w) => {
+          const target = dec(cents).dividedBy(100);
+          const parts = seasonalize(
+            target,
+            periodsOfYear(2026, 'month', JAN),
+            w.map((x) => dec(x)),
+          );
+          expect(s(sum(parts.map((p) => p.amount)))).toBe(s(target));
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -176,7 +200,9 @@ describe('bottom-up', () => {
     });
     expect(r.sellers.map((x) => s(x.quota))).toEqual(['333.33', '1200']);
     expect(s(r.total)).toBe('1533.33');
-    expect(() => bottomUp({ sellers: [{ id: 'x', base: '1' }], growth: '0', attrition: '1.5', method: 'additive' })).toThrow(/attrition of "x"/);
+    expect(() =>
+      bottomUp({ sellers: [{ id: 'x', base: '1' }], growth: '0', attrition: '1.5', method: 'additive' }),
+    ).toThrow(/attrition of "x"/);
   });
 });
 
@@ -195,7 +221,12 @@ describe('capacity', () => {
 describe('buildQuotas', () => {
   it('the reference scenario: 36,000,000 → 10 sellers → 900,000 a quarter each', () => {
     const ids = Array.from({ length: 10 }, (_, i) => `s${i}`);
-    const quotas = buildQuotas({ companyTarget: '36000000', sellers: ids, periods: periodsOfYear(2026, 'quarter', JAN), seasonality: 'even' });
+    const quotas = buildQuotas({
+      companyTarget: '36000000',
+      sellers: ids,
+      periods: periodsOfYear(2026, 'quarter', JAN),
+      seasonality: 'even',
+    });
     expect(quotas).toHaveLength(40);
     expect(new Set(quotas.map((q) => q.amount))).toEqual(new Set(['900000']));
     expect(quotas[0]).toEqual({ payeeId: 's0', periodId: '2026-Q1', amount: '900000' });

@@ -20,7 +20,11 @@ async function sandboxWith(customObjects: boolean) {
   return { sb, call };
 }
 
-const record = (key: string, quota: string) => ({ id: key, idProperty: 'attain_key', properties: { attain_quota: quota } });
+const record = (key: string, quota: string) => ({
+  id: key,
+  idProperty: 'attain_key',
+  properties: { attain_quota: quota },
+});
 
 describe('sandbox custom objects', () => {
   it('refuses schemas and records without the Enterprise capability', async () => {
@@ -43,7 +47,9 @@ describe('sandbox custom objects', () => {
     });
     expect(first.status).toBe(200);
     expect((first.body['results'] as Array<{ new: boolean }>).map((r) => r.new)).toEqual([true, true]);
-    const second = await call('POST', `/crm/v3/objects/${typeId}/batch/upsert`, { inputs: [record('1:2026-Q3', '950000')] });
+    const second = await call('POST', `/crm/v3/objects/${typeId}/batch/upsert`, {
+      inputs: [record('1:2026-Q3', '950000')],
+    });
     expect((second.body['results'] as Array<{ new: boolean }>)[0]!.new).toBe(false);
 
     const read = await call('POST', `/crm/v3/objects/${typeId}/batch/read`, {
@@ -68,9 +74,13 @@ describe('sandbox custom objects', () => {
     const path = `/crm/v3/objects/${typeId}/batch/upsert`;
     const many = Array.from({ length: 101 }, (_, i) => record(`${i}:2026`, '1'));
     expect((await call('POST', path, { inputs: many })).status).toBe(400);
-    expect((await call('POST', path, { inputs: [{ ...record('1:2026', '1'), idProperty: 'attain_period' }] })).status).toBe(400);
+    expect(
+      (await call('POST', path, { inputs: [{ ...record('1:2026', '1'), idProperty: 'attain_period' }] })).status,
+    ).toBe(400);
     expect((await call('POST', path, { inputs: [record('1:2026', '1'), record('1:2026', '2')] })).status).toBe(400);
-    expect((await call('POST', path, { inputs: [{ ...record('1:2026', '1'), properties: { nope: '1' } }] })).status).toBe(400);
+    expect(
+      (await call('POST', path, { inputs: [{ ...record('1:2026', '1'), properties: { nope: '1' } }] })).status,
+    ).toBe(400);
     expect((await call('POST', path, { inputs: [record('1:2026', '1.2.3')] })).status).toBe(400);
   });
 });

@@ -11,11 +11,7 @@ import {
   PortalBudgets,
   type HubSpotTokens,
 } from '../../server/crm/hubspot/index.js';
-import {
-  generateScenario,
-  type HubSpotSandbox,
-  type WebhookEvent,
-} from '../../server/sandbox/hubspot/index.js';
+import { generateScenario, type HubSpotSandbox, type WebhookEvent } from '../../server/sandbox/hubspot/index.js';
 import { sandboxPerTest } from './setup.js';
 
 let sandbox: HubSpotSandbox | null = null;

@@ -20,16 +20,39 @@ describeStores('audit log', (getStore) => {
     await upsertTenant(db, { id: 'a', name: 'A', currency: 'DKK', fiscalYearStartMonth: 1 });
     await db.transaction().execute(async (trx) => {
       await upsertQuotas(trx, 'a', [{ payeeId: 'anna', periodId: '2026-Q3', amount: '900000' }]);
-      await recordAudit(trx, { tenantId: 'a', actor: 'admin', action: 'quota.set', entityType: 'quota', entityId: 'anna/2026-Q3', before: null, after: { amount: '900000' } });
+      await recordAudit(trx, {
+        tenantId: 'a',
+        actor: 'admin',
+        action: 'quota.set',
+        entityType: 'quota',
+        entityId: 'anna/2026-Q3',
+        before: null,
+        after: { amount: '900000' },
+      });
     });
     // A failed change leaves no audit entry behind.
     await expect(
       db.transaction().execute(async (trx) => {
-        await recordAudit(trx, { tenantId: 'a', actor: 'admin', action: 'quota.set', entityType: 'quota', entityId: 'x', after: { amount: '1' } });
+        await recordAudit(trx, {
+          tenantId: 'a',
+          actor: 'admin',
+          action: 'quota.set',
+          entityType: 'quota',
+          entityId: 'x',
+          after: { amount: '1' },
+        });
         throw new Error('validation failed');
       }),
     ).rejects.toThrow('validation failed');
-    await recordAudit(db, { tenantId: 'b', actor: 'system', action: 'settings.changed', entityType: 'tenant', entityId: 'b', before: { locale: 'en' }, after: { locale: 'da' } });
+    await recordAudit(db, {
+      tenantId: 'b',
+      actor: 'system',
+      action: 'settings.changed',
+      entityType: 'tenant',
+      entityId: 'b',
+      before: { locale: 'en' },
+      after: { locale: 'da' },
+    });
     const a = await listAuditEntries(db, 'a');
     expect(a.map((e) => e.seq)).toEqual([1]);
     expect(a[0]!.after).toEqual({ amount: '900000' });
@@ -39,7 +62,16 @@ describeStores('audit log', (getStore) => {
   it('serialises concurrent appends into one unbroken chain', async () => {
     const { db } = getStore();
     await Promise.all(
-      Array.from({ length: 30 }, (_, i) => recordAudit(db, { tenantId: 'c', actor: `u${i % 3}`, action: 'plan.saved', entityType: 'plan', entityId: 'p', after: { i } })),
+      Array.from({ length: 30 }, (_, i) =>
+        recordAudit(db, {
+          tenantId: 'c',
+          actor: `u${i % 3}`,
+          action: 'plan.saved',
+          entityType: 'plan',
+          entityId: 'p',
+          after: { i },
+        }),
+      ),
     );
     const entries = await listAuditEntries(db, 'c', { limit: 100 });
     expect(entries.map((e) => e.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
@@ -54,18 +86,41 @@ describeStores('audit log', (getStore) => {
 
   it('detects a row changed directly in the database, a removed tail and a removed middle entry', async () => {
     const store = getStore();
-    for (let i = 0; i < 5; i++) await recordAudit(store.db, { tenantId: 'd', actor: 'admin', action: 'quota.set', entityType: 'quota', entityId: `q${i}`, after: { amount: `${i}00` } });
+    for (let i = 0; i < 5; i++)
+      await recordAudit(store.db, {
+        tenantId: 'd',
+        actor: 'admin',
+        action: 'quota.set',
+        entityType: 'quota',
+        entityId: `q${i}`,
+        after: { amount: `${i}00` },
+      });
     await tamper(store, `UPDATE audit_log SET after = '{"amount":"999"}' WHERE tenant_id = 'd' AND seq = 3`);
-    expect(await verifyAuditChain(store.db, 'd')).toMatchObject({ ok: false, checked: 2, firstBroken: { tenantId: 'd', seq: 3, reason: expect.stringMatching(/does not match its hash/) } });
+    expect(await verifyAuditChain(store.db, 'd')).toMatchObject({
+      ok: false,
+      checked: 2,
+      firstBroken: { tenantId: 'd', seq: 3, reason: expect.stringMatching(/does not match its hash/) },
+    });
     // Restoring the content repairs it; recomputing the hash in place instead breaks the next link.
     await tamper(store, `UPDATE audit_log SET after = '{"amount":"200"}' WHERE tenant_id = 'd' AND seq = 3`);
     expect((await verifyAuditChain(store.db, 'd')).ok).toBe(true);
     await tamper(store, `UPDATE audit_log SET hash = repeat('a', 64) WHERE tenant_id = 'd' AND seq = 2`);
     expect((await verifyAuditChain(store.db, 'd')).firstBroken?.seq).toBe(2);
     await tamper(store, `DELETE FROM audit_log WHERE tenant_id = 'd' AND seq = 2`);
-    expect((await verifyAuditChain(store.db, 'd')).firstBroken).toMatchObject({ seq: 2, reason: expect.stringMatching(/missing/) });
+    expect((await verifyAuditChain(store.db, 'd')).firstBroken).toMatchObject({
+      seq: 2,
+      reason: expect.stringMatching(/missing/),
+    });
 
-    for (let i = 0; i < 2; i++) await recordAudit(store.db, { tenantId: 'e', actor: 'admin', action: 'plan.saved', entityType: 'plan', entityId: 'p', after: { i } });
+    for (let i = 0; i < 2; i++)
+      await recordAudit(store.db, {
+        tenantId: 'e',
+        actor: 'admin',
+        action: 'plan.saved',
+        entityType: 'plan',
+        entityId: 'p',
+        after: { i },
+      });
     await tamper(store, `DELETE FROM audit_log WHERE tenant_id = 'e' AND seq = 2`);
     expect((await verifyAuditChain(store.db, 'e')).firstBroken?.reason).toMatch(/removed from the end/);
   });
@@ -82,7 +137,15 @@ describe('attain audit verify', () => {
       const target = pgDb ? ['--database-url', pgDb.url] : ['--data-dir', dir.dataDir];
       try {
         const store = await openStore(pgDb ? { databaseUrl: pgDb.url } : { dataDir: dir.dataDir });
-        for (let i = 0; i < 3; i++) await recordAudit(store.db, { tenantId: 'demo', actor: 'admin', action: 'quota.set', entityType: 'quota', entityId: `q${i}`, after: { amount: '1' } });
+        for (let i = 0; i < 3; i++)
+          await recordAudit(store.db, {
+            tenantId: 'demo',
+            actor: 'admin',
+            action: 'quota.set',
+            entityType: 'quota',
+            entityId: `q${i}`,
+            after: { amount: '1' },
+          });
         await store.close();
 
         const out: string[] = [];

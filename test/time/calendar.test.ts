@@ -44,9 +44,12 @@ describe('parsePeriodId', () => {
     expect(parsePeriodId(id, cal)).toEqual({ id, kind, fiscalYear: fy, start, end });
   });
 
-  it.each(['2026-Q5', '2026-Q0', '2026-13', '2026-00', '26', '2026-7', '2026-q3', '', ' 2026', '2026-H1'])('rejects %j naming it', (id) => {
-    expect(() => parsePeriodId(id, JAN)).toThrow(`[Attain] unknown period id ${JSON.stringify(id)}`);
-  });
+  it.each(['2026-Q5', '2026-Q0', '2026-13', '2026-00', '26', '2026-7', '2026-q3', '', ' 2026', '2026-H1'])(
+    'rejects %j naming it',
+    (id) => {
+      expect(() => parsePeriodId(id, JAN)).toThrow(`[Attain] unknown period id ${JSON.stringify(id)}`);
+    },
+  );
 
   it.each([0, 13, 1.5, Number.NaN])('rejects fiscal start month %s', (m) => {
     expect(() => parsePeriodId('2026', { fiscalYearStartMonth: m })).toThrow(/fiscalYearStartMonth/);
@@ -115,7 +118,12 @@ describe('fiscal years and containing periods', () => {
 
   it('periodContainsDate is inclusive at both ends and checks the date', () => {
     const q = parsePeriodId('2026-Q3', JAN);
-    expect([q.start, q.end, '2026-06-30', '2026-10-01'].map((d) => periodContainsDate(q, d))).toEqual([true, true, false, false]);
+    expect([q.start, q.end, '2026-06-30', '2026-10-01'].map((d) => periodContainsDate(q, d))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(() => periodContainsDate(q, '2026-09-31')).toThrow(/not a calendar date/);
   });
 });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { toDecimalString } from '../../src/money/index.js';
-import { checkRanges, parsePeriodId, prorationFactor, prorationParts, rangeContains, rangesOverlap, recordInForce, versionInForce } from '../../src/time/index.js';
+import {
+  checkRanges,
+  parsePeriodId,
+  prorationFactor,
+  prorationParts,
+  rangeContains,
+  rangesOverlap,
+  recordInForce,
+  versionInForce,
+} from '../../src/time/index.js';
 
 const JAN = { fiscalYearStartMonth: 1 };
 const JUL = { fiscalYearStartMonth: 7 };
@@ -35,14 +44,18 @@ describe('prorationFactor', () => {
   });
 
   it('prorationFactor is the Decimal ratio', () => {
-    expect(toDecimalString(prorationFactor({ from: '2027-01-01', to: null }, parsePeriodId('2026', JUL), 'months'))).toBe('0.5');
+    expect(
+      toDecimalString(prorationFactor({ from: '2027-01-01', to: null }, parsePeriodId('2026', JUL), 'months')),
+    ).toBe('0.5');
     expect(toDecimalString(prorationFactor({ from: '2026-10-01', to: null }, q3, 'days'))).toBe('0');
     expect(toDecimalString(prorationFactor({ from: '2026-01-01', to: null }, q3, 'days'))).toBe('1');
     expect(toDecimalString(prorationFactor({ from: '2026-08-01', to: null }, q3, 'months'), 10)).toBe('0.6666666667');
   });
 
   it('rejects a range that ends before it starts', () => {
-    expect(() => prorationFactor({ from: '2026-08-01', to: '2026-07-01' }, parsePeriodId('2026', JAN), 'days')).toThrow(/ends \(2026-07-01\) before it starts/);
+    expect(() => prorationFactor({ from: '2026-08-01', to: '2026-07-01' }, parsePeriodId('2026', JAN), 'days')).toThrow(
+      /ends \(2026-07-01\) before it starts/,
+    );
   });
 });
 
@@ -78,13 +91,18 @@ describe('effective-dated ranges', () => {
     expect(recordInForce(assignments, '2026-03-01', rangeOf)?.plan).toBe('p1');
     expect(recordInForce(assignments, '2026-07-01', rangeOf)?.plan).toBe('p2');
     expect(recordInForce(assignments, '2025-01-01', rangeOf)).toBeUndefined();
-    expect(() => recordInForce([...assignments, { plan: 'p3', from: '2026-06-01', to: '2026-07-31' }], '2026-06-15', rangeOf)).toThrow(
-      /overlapping ranges 2026-01-01…2026-06-30 and 2026-06-01…2026-07-31 both cover 2026-06-15/,
-    );
+    expect(() =>
+      recordInForce([...assignments, { plan: 'p3', from: '2026-06-01', to: '2026-07-31' }], '2026-06-15', rangeOf),
+    ).toThrow(/overlapping ranges 2026-01-01…2026-06-30 and 2026-06-01…2026-07-31 both cover 2026-06-15/);
   });
 
   it('checkRanges reports overlaps, gaps and reversed ranges', () => {
-    expect(checkRanges([{ from: '2026-01-01', to: '2026-06-30' }, { from: '2026-07-01', to: null }])).toEqual([]);
+    expect(
+      checkRanges([
+        { from: '2026-01-01', to: '2026-06-30' },
+        { from: '2026-07-01', to: null },
+      ]),
+    ).toEqual([]);
     expect(
       checkRanges([
         { from: '2026-09-01', to: null },

@@ -4,7 +4,15 @@ import type { CalculationResult, DataWarning, PayoutLine } from '../../../src/en
 export interface CalcJson {
   period: string;
   currency: string;
-  payees: { id: string; name: string; quota: string; credited: string; attainment: string; earnings: string; lines: PayoutLine[] }[];
+  payees: {
+    id: string;
+    name: string;
+    quota: string;
+    credited: string;
+    attainment: string;
+    earnings: string;
+    lines: PayoutLine[];
+  }[];
   team: { quota: string; credited: string; attainment: string };
   warnings: DataWarning[];
 }

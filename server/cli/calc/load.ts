@@ -37,7 +37,9 @@ function got(root: unknown, path: readonly PropertyKey[]): string {
 }
 
 export function zodProblems(file: string, error: z.ZodError, input: unknown): string[] {
-  return error.issues.map((i) => `${file}: ${formatPath(i.path)}: ${i.message}${i.path.length > 0 ? got(input, i.path) : ''}`);
+  return error.issues.map(
+    (i) => `${file}: ${formatPath(i.path)}: ${i.message}${i.path.length > 0 ? got(input, i.path) : ''}`,
+  );
 }
 
 /** Line and column of a JSON.parse error position, because editors navigate by lines. */
@@ -56,7 +58,14 @@ export async function readJsonFile(file: string): Promise<Loaded<unknown>> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(err);
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String(err);
     return { ok: false, problems: [`${file}: cannot read: ${reason}`] };
   }
   try {
@@ -70,14 +79,19 @@ export async function loadPlan(file: string): Promise<Loaded<Plan>> {
   const raw = await readJsonFile(file);
   if (!raw.ok) return raw;
   const parsed = planSchema.safeParse(raw.value);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problems: zodProblems(file, parsed.error, raw.value) };
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, problems: zodProblems(file, parsed.error, raw.value) };
 }
 
 /**
  * The data file, checked on its own (schema) and against the plan (splits that do not total 100 %, unknown
  * payees). Without a valid plan only the schema is checked, so one run still lists the problems of both files.
  */
-export async function loadData(file: string, plan: Plan | undefined): Promise<Loaded<{ data: DataSet; warnings: DataWarning[] }>> {
+export async function loadData(
+  file: string,
+  plan: Plan | undefined,
+): Promise<Loaded<{ data: DataSet; warnings: DataWarning[] }>> {
   const raw = await readJsonFile(file);
   if (!raw.ok) return raw;
   const parsed = dataSetSchema.safeParse(raw.value);
@@ -87,7 +101,9 @@ export async function loadData(file: string, plan: Plan | undefined): Promise<Lo
   if (check.errors.length > 0) {
     return {
       ok: false,
-      problems: check.errors.map((e) => `${file}: ${formatPath(e.path)}: ${e.message}${got(raw.value, e.path.split('.'))}`),
+      problems: check.errors.map(
+        (e) => `${file}: ${formatPath(e.path)}: ${e.message}${got(raw.value, e.path.split('.'))}`,
+      ),
     };
   }
   return { ok: true, value: { data: parsed.data, warnings: check.warnings } };

@@ -28,7 +28,9 @@ async function run(argv: string[]): Promise<number> {
   const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   const dataDir = values['data-dir'] ?? process.env.ATTAIN_DATA_DIR ?? '.attain/data';
   if (!databaseUrl && !existsSync(dataDir)) {
-    console.error(`attain audit: there is no embedded database at ${dataDir} (use --data-dir, or --database-url for PostgreSQL)`);
+    console.error(
+      `attain audit: there is no embedded database at ${dataDir} (use --data-dir, or --database-url for PostgreSQL)`,
+    );
     return 2;
   }
   let store;
@@ -41,11 +43,15 @@ async function run(argv: string[]): Promise<number> {
   try {
     const result = await verifyAuditChain(store.db, values.tenant);
     if (result.ok) {
-      console.log(`audit log intact: ${result.checked} entries checked${values.tenant ? ` for tenant ${values.tenant}` : ''} (${store.location})`);
+      console.log(
+        `audit log intact: ${result.checked} entries checked${values.tenant ? ` for tenant ${values.tenant}` : ''} (${store.location})`,
+      );
       return 0;
     }
     const b = result.firstBroken!;
-    console.log(`audit log BROKEN: tenant ${b.tenantId}, entry ${b.seq}: ${b.reason} (${result.checked} entries verified before it; ${store.location})`);
+    console.log(
+      `audit log BROKEN: tenant ${b.tenantId}, entry ${b.seq}: ${b.reason} (${result.checked} entries verified before it; ${store.location})`,
+    );
     return 1;
   } finally {
     await store.close();

@@ -54,7 +54,8 @@ export default {
     }
     const missing = (['plan', 'data', 'period'] as const).filter((k) => values[k] === undefined);
     if (missing.length > 0) return usageError(`missing ${missing.map((k) => `--${k}`).join(', ')}`);
-    if (values.lang !== 'da' && values.lang !== 'en') return usageError(`--lang must be da or en, got ${JSON.stringify(values.lang)}`);
+    if (values.lang !== 'da' && values.lang !== 'en')
+      return usageError(`--lang must be da or en, got ${JSON.stringify(values.lang)}`);
     const lang: Language = values.lang;
 
     const plan = await loadPlan(values.plan as string);

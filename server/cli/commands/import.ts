@@ -18,7 +18,9 @@ All or nothing: any bad row or unknown reference is reported (row and column) an
 Then run \`attain recalc --tenant <id>\` (or start the server) to recalculate.`;
 
 async function run(argv: string[]): Promise<number> {
-  const args = parseCommand('import', HELP, argv, { options: { tenant: { type: 'string' }, file: { type: 'string' }, kind: { type: 'string' } } });
+  const args = parseCommand('import', HELP, argv, {
+    options: { tenant: { type: 'string' }, file: { type: 'string' }, kind: { type: 'string' } },
+  });
   if (typeof args === 'number') return args;
   const { values } = args;
   if (!values.tenant || !values.file) {
@@ -62,12 +64,21 @@ async function run(argv: string[]): Promise<number> {
     const result = await store.db.transaction().execute(async (trx) => {
       const applied = await applyImport(trx, tenantId, batch, locate);
       if (applied.ok) {
-        await recordAudit(trx, { tenantId, actor: cliActor(), action: 'import.applied', entityType: 'import', entityId: values.file as string, after: { counts: applied.counts } });
+        await recordAudit(trx, {
+          tenantId,
+          actor: cliActor(),
+          action: 'import.applied',
+          entityType: 'import',
+          entityId: values.file as string,
+          after: { counts: applied.counts },
+        });
       }
       return applied;
     });
     if (!result.ok) return report(result.errors);
-    const counts = Object.entries(result.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+    const counts = Object.entries(result.counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${k}`);
     console.log(`imported into ${tenantId}: ${counts.join(', ') || 'nothing'}`);
     return 0;
   });

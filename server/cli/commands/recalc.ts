@@ -24,9 +24,15 @@ async function run(argv: string[]): Promise<number> {
   return withTenantStore('recalc', tenantId, async (store) => {
     const started = performance.now();
     console.log(`recalculating ${tenantId} …`);
-    const result = await recalculateTenant(store.db, tenantId, { now: new Date(), actor: cliActor(), engine: domainEngine });
+    const result = await recalculateTenant(store.db, tenantId, {
+      now: new Date(),
+      actor: cliActor(),
+      engine: domainEngine,
+    });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`published run ${result.runId}: ${result.partitions.length} partitions, ${result.results} results, ${result.warnings} data warnings (${seconds} s)`);
+    console.log(
+      `published run ${result.runId}: ${result.partitions.length} partitions, ${result.results} results, ${result.warnings} data warnings (${seconds} s)`,
+    );
     return 0;
   });
 }

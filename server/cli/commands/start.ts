@@ -37,14 +37,28 @@ async function demoTable(store: Store): Promise<string> {
   const en = LOCALE_OF.en;
   const money = (v: string | null) => (v === null ? '–' : formatNumber(v, en, 2));
   const pct = (v: string | null) => (v === null ? '–' : formatPercent(v, en, 1));
-  const rows = view.sellers.map((s) => [s.name, money(s.quota), money(s.achieved), pct(s.attainment), money(s.earnings)]);
-  const total = ['Team total', money(view.totals.quota), money(view.totals.achieved), pct(view.totals.attainment), money(view.totals.earnings)];
+  const rows = view.sellers.map((s) => [
+    s.name,
+    money(s.quota),
+    money(s.achieved),
+    pct(s.attainment),
+    money(s.earnings),
+  ]);
+  const total = [
+    'Team total',
+    money(view.totals.quota),
+    money(view.totals.achieved),
+    pct(view.totals.attainment),
+    money(view.totals.earnings),
+  ];
   const header = ['Seller', 'Quota', 'Achieved', 'Attainment', 'Earnings'];
   const all = [header, ...rows, total];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ');
   const rule = widths.map((w) => '─'.repeat(w)).join('───');
-  return [`${view.teamName} — ${DEMO_PERIOD} (DKK)`, line(header), rule, ...rows.map(line), rule, line(total)].join('\n');
+  return [`${view.teamName} — ${DEMO_PERIOD} (DKK)`, line(header), rule, ...rows.map(line), rule, line(total)].join(
+    '\n',
+  );
 }
 
 /** A new admin token for the demo tenant each start; the previous start's token is revoked, so only one works. */
@@ -54,7 +68,14 @@ async function freshDemoToken(store: Store): Promise<string> {
       if (t.name === DEMO_TOKEN_NAME && !t.revokedAt) await revokeApiToken(trx, DEMO_TENANT_ID, t.tokenId, new Date());
     }
     const created = await createApiToken(trx, DEMO_TENANT_ID, { name: DEMO_TOKEN_NAME, role: 'admin' });
-    await recordAudit(trx, { tenantId: DEMO_TENANT_ID, actor: 'system:start', action: 'token.created', entityType: 'api_token', entityId: created.principal.tokenId, after: { role: 'admin', name: DEMO_TOKEN_NAME } });
+    await recordAudit(trx, {
+      tenantId: DEMO_TENANT_ID,
+      actor: 'system:start',
+      action: 'token.created',
+      entityType: 'api_token',
+      entityId: created.principal.tokenId,
+      after: { role: 'admin', name: DEMO_TOKEN_NAME },
+    });
     return created.token;
   });
 }
@@ -89,7 +110,15 @@ async function run(argv: string[]): Promise<number> {
       if (clientId ? !clientSecret : values['skip-demo']) return jobs;
       const demo =
         clientId && clientSecret
-          ? startHubSpotRuntime({ store, encryptionKey: config.encryptionKey, clientId, clientSecret, publicOrigin: origin, holder: `${process.pid}`, log })
+          ? startHubSpotRuntime({
+              store,
+              encryptionKey: config.encryptionKey,
+              clientId,
+              clientSecret,
+              publicOrigin: origin,
+              holder: `${process.pid}`,
+              log,
+            })
           : await startHubSpotDemo({ store, encryptionKey: config.encryptionKey, publicOrigin: origin, log });
       hubspot.demo = demo;
       return { ...jobs, stop: async () => (await demo.stop(), jobs.stop()) };
@@ -99,14 +128,24 @@ async function run(argv: string[]): Promise<number> {
       if (values['skip-demo']) return;
       const loaded = await ensureDemoTenant(store.db, new Date());
       const first = loaded.created
-        ? `Created the demo tenant "${DEMO_TENANT_ID}" from examples/reference-scenario (${Object.entries(loaded.counts ?? {})
+        ? `Created the demo tenant "${DEMO_TENANT_ID}" from examples/reference-scenario (${Object.entries(
+            loaded.counts ?? {},
+          )
             .filter(([, n]) => n > 0)
             .map(([k, n]) => `${n} ${k}`)
             .join(', ')}).`
         : `Demo tenant "${DEMO_TENANT_ID}" found in ${store.location}; its data is kept.`;
       const table = await demoTable(store);
       const token = await freshDemoToken(store);
-      banner = [first, '', table, '', `Admin token for tenant "${DEMO_TENANT_ID}" (new each start; the previous one is revoked):`, `  ${token}`, ''].join('\n');
+      banner = [
+        first,
+        '',
+        table,
+        '',
+        `Admin token for tenant "${DEMO_TENANT_ID}" (new each start; the previous one is revoked):`,
+        `  ${token}`,
+        '',
+      ].join('\n');
       banner += `\nTry:\n  curl -s -H "Authorization: Bearer ${token}" "http://localhost:${config.port}/api/v1/teams/${DEMO_TEAM_ID}/attainment?period=${DEMO_PERIOD}"\n`;
     },
   });
@@ -115,7 +154,9 @@ async function run(argv: string[]): Promise<number> {
     hubspot.demo.listening();
     console.log(`${hubspot.demo.banner}\n`);
   }
-  console.log(`Attain is serving ${service.url}  (API ${service.url}/api/v1, OpenAPI ${service.url}/api/v1/openapi.json; database: ${service.store.kind} ${service.store.location}). Ctrl+C stops it.\n`);
+  console.log(
+    `Attain is serving ${service.url}  (API ${service.url}/api/v1, OpenAPI ${service.url}/api/v1/openapi.json; database: ${service.store.kind} ${service.store.location}). Ctrl+C stops it.\n`,
+  );
   stopOnSignals(service, logger);
   // Keep running until a signal stops the process.
   await new Promise<never>(() => undefined);

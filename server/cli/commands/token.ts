@@ -19,7 +19,13 @@ Database: DATABASE_URL, or the embedded one in ATTAIN_DATA_DIR (default .attain/
 async function run(argv: string[]): Promise<number> {
   const parsed = parseCommand('token', HELP, argv, {
     allowPositionals: true,
-    options: { tenant: { type: 'string' }, role: { type: 'string' }, payee: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' } },
+    options: {
+      tenant: { type: 'string' },
+      role: { type: 'string' },
+      payee: { type: 'string' },
+      name: { type: 'string' },
+      id: { type: 'string' },
+    },
   });
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
@@ -32,15 +38,25 @@ async function run(argv: string[]): Promise<number> {
   const tenantId = values.tenant;
   if (!tenantId) return usage('--tenant is required');
   if (sub === 'create') {
-    if (!values.role || !(ROLES as readonly string[]).includes(values.role)) return usage(`--role must be one of ${ROLES.join(', ')}`);
-    if (values.role !== 'admin' && !values.payee) return usage(`a ${values.role} token needs --payee (the payee it acts as)`);
+    if (!values.role || !(ROLES as readonly string[]).includes(values.role))
+      return usage(`--role must be one of ${ROLES.join(', ')}`);
+    if (values.role !== 'admin' && !values.payee)
+      return usage(`a ${values.role} token needs --payee (the payee it acts as)`);
   }
   if (sub === 'revoke' && !values.id) return usage('--id is required');
 
   return withTenantStore('token', tenantId, async (store) => {
     if (sub === 'list') {
       for (const t of await listApiTokens(store.db, tenantId)) {
-        console.log([t.tokenId, t.role.padEnd(7), (t.payeeId ?? '-').padEnd(12), t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active', t.name].join('  '));
+        console.log(
+          [
+            t.tokenId,
+            t.role.padEnd(7),
+            (t.payeeId ?? '-').padEnd(12),
+            t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : 'active',
+            t.name,
+          ].join('  '),
+        );
       }
       return 0;
     }
@@ -48,7 +64,15 @@ async function run(argv: string[]): Promise<number> {
       const id = values.id as string;
       const ok = await store.db.transaction().execute(async (trx) => {
         const revoked = await revokeApiToken(trx, tenantId, id, new Date());
-        if (revoked) await recordAudit(trx, { tenantId, actor: cliActor(), action: 'token.revoked', entityType: 'api_token', entityId: id, after: { revoked: true } });
+        if (revoked)
+          await recordAudit(trx, {
+            tenantId,
+            actor: cliActor(),
+            action: 'token.revoked',
+            entityType: 'api_token',
+            entityId: id,
+            after: { revoked: true },
+          });
         return revoked;
       });
       console.log(ok ? `revoked ${id}` : `no active token ${id} in tenant ${tenantId}`);
@@ -62,10 +86,19 @@ async function run(argv: string[]): Promise<number> {
     }
     const created = await store.db.transaction().execute(async (trx) => {
       const c = await createApiToken(trx, tenantId, { name: values.name ?? `${role} token (cli)`, role, payeeId });
-      await recordAudit(trx, { tenantId, actor: cliActor(), action: 'token.created', entityType: 'api_token', entityId: c.principal.tokenId, after: { role, payeeId, name: c.principal.name } });
+      await recordAudit(trx, {
+        tenantId,
+        actor: cliActor(),
+        action: 'token.created',
+        entityType: 'api_token',
+        entityId: c.principal.tokenId,
+        after: { role, payeeId, name: c.principal.name },
+      });
       return c;
     });
-    console.log(`${created.token}\n\n(${role}${payeeId ? ` as ${payeeId}` : ''}, id ${created.principal.tokenId}; shown once — store it now)`);
+    console.log(
+      `${created.token}\n\n(${role}${payeeId ? ` as ${payeeId}` : ''}, id ${created.principal.tokenId}; shown once — store it now)`,
+    );
     return 0;
   });
 }

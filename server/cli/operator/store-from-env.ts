@@ -9,7 +9,9 @@ export async function withStore(command: string, fn: (store: Store) => Promise<n
     const config = loadConfig();
     store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   } catch (err) {
-    console.error(`attain ${command}: ${err instanceof ConfigError ? err.message : `cannot open the database: ${(err as Error).message}`}`);
+    console.error(
+      `attain ${command}: ${err instanceof ConfigError ? err.message : `cannot open the database: ${(err as Error).message}`}`,
+    );
     return 2;
   }
   try {
@@ -20,7 +22,11 @@ export async function withStore(command: string, fn: (store: Store) => Promise<n
 }
 
 /** withStore for a command about one tenant: exit code 1 and a message when the tenant does not exist. */
-export async function withTenantStore(command: string, tenantId: string, fn: (store: Store) => Promise<number>): Promise<number> {
+export async function withTenantStore(
+  command: string,
+  tenantId: string,
+  fn: (store: Store) => Promise<number>,
+): Promise<number> {
   return withStore(command, async (store) => {
     if (!(await tenantExists(store.db, tenantId))) {
       console.error(`attain ${command}: tenant "${tenantId}" does not exist`);

@@ -563,7 +563,9 @@ export class HubSpotConnector implements CrmConnector {
 
   private async findAttainmentObject() {
     const body = customSchemasSchema.parse(
-      await this.caller.call('reading custom object schemas', async () => this.api.schemas.getAll(false, await this.auth())),
+      await this.caller.call('reading custom object schemas', async () =>
+        this.api.schemas.getAll(false, await this.auth()),
+      ),
     );
     return body.results.find((r) => r.name === ATTAINMENT_OBJECT_NAME) ?? null;
   }
@@ -591,7 +593,9 @@ export class HubSpotConnector implements CrmConnector {
     }
     const problems = schemaProblems(found);
     if (problems.length > 0)
-      throw new Error(`[Attain] the ${ATTAINMENT_OBJECT_NAME} object in HubSpot cannot be used: ${problems.join('; ')}`);
+      throw new Error(
+        `[Attain] the ${ATTAINMENT_OBJECT_NAME} object in HubSpot cannot be used: ${problems.join('; ')}`,
+      );
     return { objectTypeId: found.objectTypeId, created };
   }
 
@@ -601,7 +605,8 @@ export class HubSpotConnector implements CrmConnector {
     const seen = new Set<string>();
     for (const r of records) {
       const key = attainmentKey(r.payeeId, r.periodId);
-      if (seen.has(key)) throw new Error(`[Attain] attainment record ${key} appears twice in one write; merge it first`);
+      if (seen.has(key))
+        throw new Error(`[Attain] attainment record ${key} appears twice in one write; merge it first`);
       seen.add(key);
     }
     const { objectTypeId } = await this.ensureAttainmentObject();
@@ -649,8 +654,20 @@ export class HubSpotConnector implements CrmConnector {
       if (recordId) return { key, ok: true, recordId };
       const err = failed.get(key);
       return err
-        ? { key, ok: false, retryable: RETRYABLE_CATEGORIES.has(err.category), category: err.category, message: err.message }
-        : { key, ok: false, retryable: true, category: 'UNCONFIRMED', message: 'HubSpot neither confirmed nor rejected this record' };
+        ? {
+            key,
+            ok: false,
+            retryable: RETRYABLE_CATEGORIES.has(err.category),
+            category: err.category,
+            message: err.message,
+          }
+        : {
+            key,
+            ok: false,
+            retryable: true,
+            category: 'UNCONFIRMED',
+            message: 'HubSpot neither confirmed nor rejected this record',
+          };
     });
   }
 

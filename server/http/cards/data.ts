@@ -24,11 +24,26 @@ export interface PeriodResults {
 
 export interface CardData {
   /** null: the deal is not in this tenant's store. */
-  estimateDeal(tenantId: string, dealId: string, whatIf: WhatIf | null, now: Date): Promise<{ estimate: DealEstimate; calculatedAt: Date | null } | null>;
+  estimateDeal(
+    tenantId: string,
+    dealId: string,
+    whatIf: WhatIf | null,
+    now: Date,
+  ): Promise<{ estimate: DealEstimate; calculatedAt: Date | null } | null>;
   /** For a won deal's credited payee: earned, paid, or paid but still inside the plan's clawback window. */
-  settlement(tenantId: string, payeeId: string, deal: { id: string; periodId: string }, now: Date): Promise<SettlementStatus>;
+  settlement(
+    tenantId: string,
+    payeeId: string,
+    deal: { id: string; periodId: string },
+    now: Date,
+  ): Promise<SettlementStatus>;
   /** Published results of the given payees for a period (default: the period containing `now`). */
-  periodResults(tenantId: string, payeeIds: readonly string[] | 'all', periodId: string | undefined, now: Date): Promise<PeriodResults>;
+  periodResults(
+    tenantId: string,
+    payeeIds: readonly string[] | 'all',
+    periodId: string | undefined,
+    now: Date,
+  ): Promise<PeriodResults>;
   /** The open deals among `ids` (others are skipped). */
   openDeals(tenantId: string, ids: readonly string[]): Promise<Deal[]>;
   /** The payee that a HubSpot owner id maps to. */

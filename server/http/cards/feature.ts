@@ -15,11 +15,17 @@ import { storeCardData, type DealEstimator } from './store-card-data.js';
 
 /** The engine's estimate; the period only tells it the period kind (plans measure quarters). */
 export const engineEstimator: DealEstimator = ({ plans, data, dealId, whatIf, asOf }) =>
-  estimate({ plans, data, asOf, periodId: periodContaining(asOf, 'quarter', plans[0]?.calendar ?? CALENDAR_YEAR).id }, dealId, whatIf ?? undefined);
+  estimate(
+    { plans, data, asOf, periodId: periodContaining(asOf, 'quarter', plans[0]?.calendar ?? CALENDAR_YEAR).id },
+    dealId,
+    whatIf ?? undefined,
+  );
 
 export const hubspotCardsFeature: Feature = ({ app, deps }) => {
   const env = parseEnv(process.env);
-  const secrets = [env.HUBSPOT_CLIENT_SECRET, process.env.HUBSPOT_CLIENT_SECRET_PREVIOUS?.trim()].filter((s): s is string => !!s);
+  const secrets = [env.HUBSPOT_CLIENT_SECRET, process.env.HUBSPOT_CLIENT_SECRET_PREVIOUS?.trim()].filter(
+    (s): s is string => !!s,
+  );
   const options = {
     db: deps.store.db,
     data: storeCardData(deps.store.db, engineEstimator),
@@ -27,7 +33,8 @@ export const hubspotCardsFeature: Feature = ({ app, deps }) => {
     publicOrigin: deps.publicBaseUrl ?? env.PUBLIC_BASE_URL,
     clientSecrets: () => secrets,
     appId: () => env.HUBSPOT_APP_ID,
-    onSignatureFailure: (req: { log?: { warn: (o: object, m: string) => void } }, reason: string) => req.log?.warn({ reason }, 'hubspot signature rejected'),
+    onSignatureFailure: (req: { log?: { warn: (o: object, m: string) => void } }, reason: string) =>
+      req.log?.warn({ reason }, 'hubspot signature rejected'),
   };
   app.use('/hubspot/cards', cardRouter(options));
   app.use('/hubspot/settings', settingsRouter({ ...options, recalc: deps.recalc }));

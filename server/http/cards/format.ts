@@ -28,7 +28,11 @@ type StringFormat = (value: string) => string;
 
 export function money(amount: DecimalString, currency: string, locale: Locale): MoneyView {
   const canonical = toDecimalString(dec(amount));
-  return { amount: canonical, currency, formatted: (moneyFormat(locale, currency).format as unknown as StringFormat)(canonical) };
+  return {
+    amount: canonical,
+    currency,
+    formatted: (moneyFormat(locale, currency).format as unknown as StringFormat)(canonical),
+  };
 }
 
 export function percent(ratio: DecimalString, locale: Locale): PercentView {
@@ -37,7 +41,9 @@ export function percent(ratio: DecimalString, locale: Locale): PercentView {
 }
 
 export function dateText(iso: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(TAGS[locale], { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+  return new Intl.DateTimeFormat(TAGS[locale], { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(`${iso}T00:00:00Z`),
+  );
 }
 
 const relative: Record<Locale, Intl.RelativeTimeFormat> = {

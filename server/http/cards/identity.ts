@@ -37,13 +37,16 @@ const IDENTITY_PARAMS = ['portalId', 'userId', 'appId'] as const;
 const NUMERIC_ID = /^\d{1,20}$/;
 
 /** The identity parameters HubSpot appended, or a reason to refuse the request. */
-export function signedIdentity(originalUrl: string): { portalId: string; userId: string; appId: string } | { problem: string } {
+export function signedIdentity(
+  originalUrl: string,
+): { portalId: string; userId: string; appId: string } | { problem: string } {
   const q = originalUrl.indexOf('?');
   const params = new URLSearchParams(q === -1 ? '' : originalUrl.slice(q + 1));
   const out: Record<string, string> = {};
   for (const name of IDENTITY_PARAMS) {
     const values = params.getAll(name);
-    if (values.length !== 1) return { problem: values.length === 0 ? `${name} is missing` : `${name} appears ${values.length} times` };
+    if (values.length !== 1)
+      return { problem: values.length === 0 ? `${name} is missing` : `${name} appears ${values.length} times` };
     if (!NUMERIC_ID.test(values[0]!)) return { problem: `${name} is not a HubSpot id` };
     out[name] = values[0]!;
   }
@@ -51,7 +54,13 @@ export function signedIdentity(originalUrl: string): { portalId: string; userId:
 }
 
 export function viewerPrincipal(v: CardViewer): Principal {
-  return { tenantId: v.tenantId, role: v.role, payeeId: v.payeeId, tokenId: `hubspot-user:${v.hubspotUserId}`, actor: `hubspot-user:${v.hubspotUserId} (${v.role})` };
+  return {
+    tenantId: v.tenantId,
+    role: v.role,
+    payeeId: v.payeeId,
+    tokenId: `hubspot-user:${v.hubspotUserId}`,
+    actor: `hubspot-user:${v.hubspotUserId} (${v.role})`,
+  };
 }
 
 export function canSee(v: CardViewer, payeeId: string): boolean {
@@ -105,7 +114,8 @@ export function cardIdentity(db: Db, opts: { appId: () => string | undefined }):
       const id = signedIdentity(req.originalUrl);
       if ('problem' in id) throw unauthorized(`The signed request does not identify a HubSpot user: ${id.problem}.`);
       const expectedApp = opts.appId();
-      if (expectedApp !== undefined && id.appId !== expectedApp) throw unauthorized('The request was signed for another app.');
+      if (expectedApp !== undefined && id.appId !== expectedApp)
+        throw unauthorized('The request was signed for another app.');
       const tenant = await tenantOf(id.portalId);
       if (tenant === undefined) throw forbidden('This HubSpot account is not connected to Attain.');
       const { tenantId, revision } = tenant;
@@ -115,12 +125,23 @@ export function cardIdentity(db: Db, opts: { appId: () => string | undefined }):
         const user = await resolveHubSpotUser(db, tenantId, id.userId);
         if (!user) throw forbidden('Your HubSpot user is not set up in Attain (not a payee, not an admin).');
         const scope: CardViewer['scope'] =
-          user.role === 'admin' ? 'all' : user.role === 'manager' && user.payeeId ? new Set(await managedPayeeIds(db, tenantId, user.payeeId)) : new Set(user.payeeId ? [user.payeeId] : []);
+          user.role === 'admin'
+            ? 'all'
+            : user.role === 'manager' && user.payeeId
+              ? new Set(await managedPayeeIds(db, tenantId, user.payeeId))
+              : new Set(user.payeeId ? [user.payeeId] : []);
         known = { user, scope };
         users.set(key, revision, known);
       }
       const { user, scope } = known;
-      req.cardViewer = { tenantId, portalId: id.portalId, hubspotUserId: id.userId, payeeId: user.payeeId, role: user.role, scope };
+      req.cardViewer = {
+        tenantId,
+        portalId: id.portalId,
+        hubspotUserId: id.userId,
+        payeeId: user.payeeId,
+        role: user.role,
+        scope,
+      };
     })().then(() => next(), next);
   };
 }

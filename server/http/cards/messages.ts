@@ -3,7 +3,13 @@ import type { Locale } from './schemas.js';
 
 export const MESSAGES = {
   en: {
-    status: { estimated: 'Estimated if it closes as it stands', earned: 'Earned', paid: 'Paid', 'clawback-window': 'Paid, in clawback window', lost: 'Lost: pays nothing' },
+    status: {
+      estimated: 'Estimated if it closes as it stands',
+      earned: 'Earned',
+      paid: 'Paid',
+      'clawback-window': 'Paid, in clawback window',
+      lost: 'Lost: pays nothing',
+    },
     pacing: { ahead: 'Ahead of pace', 'on-track': 'On pace', behind: 'Behind pace' },
     calculated: (ago: string) => `Calculated ${ago}`,
     notCalculated: 'Not calculated yet',
@@ -15,7 +21,13 @@ export const MESSAGES = {
     accelerator: (m: string, label: string) => `${m}× in tier ${label}`,
   },
   da: {
-    status: { estimated: 'Anslået, hvis den lukkes som den står', earned: 'Optjent', paid: 'Udbetalt', 'clawback-window': 'Udbetalt, inden for tilbagebetalingsperioden', lost: 'Tabt: udløser intet' },
+    status: {
+      estimated: 'Anslået, hvis den lukkes som den står',
+      earned: 'Optjent',
+      paid: 'Udbetalt',
+      'clawback-window': 'Udbetalt, inden for tilbagebetalingsperioden',
+      lost: 'Tabt: udløser intet',
+    },
     pacing: { ahead: 'Foran tempoet', 'on-track': 'I tempo', behind: 'Bagud' },
     calculated: (ago: string) => `Beregnet ${ago}`,
     notCalculated: 'Endnu ikke beregnet',

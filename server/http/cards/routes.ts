@@ -43,7 +43,8 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
 const RECORD_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 function recordId(raw: string | undefined, what: string): string {
-  if (raw === undefined || !RECORD_ID.test(raw)) throw invalid([{ path: `params.${what}`, message: 'must be a record id' }]);
+  if (raw === undefined || !RECORD_ID.test(raw))
+    throw invalid([{ path: `params.${what}`, message: 'must be a record id' }]);
   return raw;
 }
 
@@ -74,16 +75,27 @@ export function cardRouter(opts: CardRouteOptions): Router {
     const viewer = viewerOf(req);
     const dealId = recordId(req.params.dealId, 'dealId');
     const q = parse(dealCardQuery, cardQuery(req), 'query');
-    const whatIf = q.whatIfAmount !== undefined || q.whatIfCloseDate !== undefined ? { ...(q.whatIfAmount ? { amount: q.whatIfAmount } : {}), ...(q.whatIfCloseDate ? { closeDate: q.whatIfCloseDate } : {}) } : null;
+    const whatIf =
+      q.whatIfAmount !== undefined || q.whatIfCloseDate !== undefined
+        ? {
+            ...(q.whatIfAmount ? { amount: q.whatIfAmount } : {}),
+            ...(q.whatIfCloseDate ? { closeDate: q.whatIfCloseDate } : {}),
+          }
+        : null;
     const now = opts.now();
     const found = await opts.data.estimateDeal(viewer.tenantId, dealId, whatIf, now);
     if (!found) throw notFound(`Deal ${dealId}`);
     const { estimate } = found;
     const visible = estimate.payees.filter((p) => canSee(viewer, p.payeeId));
-    if (estimate.payees.length > 0 && visible.length === 0) throw forbidden('You may not see the pay of anyone this deal credits.');
+    if (estimate.payees.length > 0 && visible.length === 0)
+      throw forbidden('You may not see the pay of anyone this deal credits.');
     const settlements = new Map<string, Awaited<ReturnType<CardData['settlement']>>>();
     if (estimate.status === 'won') {
-      for (const p of visible) settlements.set(p.payeeId, await opts.data.settlement(viewer.tenantId, p.payeeId, { id: dealId, periodId: p.periodId }, now));
+      for (const p of visible)
+        settlements.set(
+          p.payeeId,
+          await opts.data.settlement(viewer.tenantId, p.payeeId, { id: dealId, periodId: p.periodId }, now),
+        );
     }
     const view = dealCardView({
       estimate,
@@ -131,9 +143,13 @@ export function cardRouter(opts: CardRouteOptions): Router {
         amount: deal.amount,
         currency: deal.currency,
         closeDate: deal.closeDate,
-        commission: first && currencies.size === 1 ? { amount: toDecimalString(sum(mine.map((p) => dec(p.commission)))), currency: first.currency } : null,
+        commission:
+          first && currencies.size === 1
+            ? { amount: toDecimalString(sum(mine.map((p) => dec(p.commission)))), currency: first.currency }
+            : null,
       });
-      if (found?.calculatedAt && (!calculatedAt || found.calculatedAt > calculatedAt)) calculatedAt = found.calculatedAt;
+      if (found?.calculatedAt && (!calculatedAt || found.calculatedAt > calculatedAt))
+        calculatedAt = found.calculatedAt;
     }
     const view = contactCardView({ contactId, locale: q.locale, owner, ownerNote, deals, calculatedAt, now });
     res.json(send(contactCardViewSchema, view, strict));
@@ -145,7 +161,14 @@ export function cardRouter(opts: CardRouteOptions): Router {
     const now = opts.now();
     const scope = viewer.scope === 'all' ? 'all' : [...viewer.scope];
     const period = await opts.data.periodResults(viewer.tenantId, scope, q.period, now);
-    const view = teamView({ results: period.results, periodId: period.periodId, periods: period.periods, locale: q.locale as Locale, calculatedAt: period.calculatedAt, now });
+    const view = teamView({
+      results: period.results,
+      periodId: period.periodId,
+      periods: period.periods,
+      locale: q.locale as Locale,
+      calculatedAt: period.calculatedAt,
+      now,
+    });
     res.json(send(teamViewSchema, view, strict));
   });
 

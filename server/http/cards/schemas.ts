@@ -97,7 +97,15 @@ export const contactCardView = z.object({
   contactId: z.string(),
   locale: z.enum(LOCALES),
   owner: quotaProgressView.nullable(),
-  openDeals: z.array(z.object({ dealId: z.string(), name: z.string(), amount: moneyView, commission: moneyView.nullable(), closeDate: z.string().nullable() })),
+  openDeals: z.array(
+    z.object({
+      dealId: z.string(),
+      name: z.string(),
+      amount: moneyView,
+      commission: moneyView.nullable(),
+      closeDate: z.string().nullable(),
+    }),
+  ),
   notes: z.array(z.string()),
   freshness: freshnessView,
 });
@@ -113,7 +121,10 @@ const idList = z
 
 export const contactCardQuery = z.object({
   locale: localeParam,
-  ownerId: z.string().regex(new RegExp(`^${RECORD_ID}$`), { message: 'must be a HubSpot owner id' }).optional(),
+  ownerId: z
+    .string()
+    .regex(new RegExp(`^${RECORD_ID}$`), { message: 'must be a HubSpot owner id' })
+    .optional(),
   dealIds: idList.optional(),
 });
 
@@ -164,7 +175,9 @@ export const settingsView = z.object({
   ),
   /** Everyone an assignment or quota can be set for. */
   payees: z.array(z.object({ id: z.string(), name: z.string() })),
-  assignments: z.array(z.object({ payeeId: z.string(), payeeName: z.string(), planId: z.string(), from: isoDate, to: isoDate.nullable() })),
+  assignments: z.array(
+    z.object({ payeeId: z.string(), payeeName: z.string(), planId: z.string(), from: isoDate, to: isoDate.nullable() }),
+  ),
   quotas: z.array(z.object({ payeeId: z.string(), payeeName: z.string(), periodId: z.string(), amount: moneyView })),
   connection: z.object({
     status: z.string(),
@@ -183,11 +196,19 @@ export const planCheckView = z.object({ ok: z.boolean(), errors: z.array(fieldEr
 
 export const planPreviewView = z.object({
   periodId: z.string(),
-  rows: z.array(z.object({ payeeId: z.string(), name: z.string(), current: moneyView, proposed: moneyView, difference: moneyView })),
+  rows: z.array(
+    z.object({ payeeId: z.string(), name: z.string(), current: moneyView, proposed: moneyView, difference: moneyView }),
+  ),
   total: z.object({ current: moneyView, proposed: moneyView, difference: moneyView }).nullable(),
 });
 
-export const publishView = z.object({ planId: z.string(), revision: z.number().int(), versionId: z.string(), effectiveFrom: isoDate, recalcRunId: z.string().nullable() });
+export const publishView = z.object({
+  planId: z.string(),
+  revision: z.number().int(),
+  versionId: z.string(),
+  effectiveFrom: isoDate,
+  recalcRunId: z.string().nullable(),
+});
 
 export type SettingsView = z.infer<typeof settingsView>;
 export type PlanCheckView = z.infer<typeof planCheckView>;

@@ -158,7 +158,11 @@ export function storeCardData(db: Db, estimate: DealEstimator, limits: CardCache
   const estimates = new RevisionCache<Estimated>(limits.estimates);
   const freshness = new RevisionCache<Date | null>(limits.estimates);
 
-  async function dealAndInputs(tenantId: string, dealId: string, revision: string | null): Promise<{ deal: Deal; prepared: Inputs } | null> {
+  async function dealAndInputs(
+    tenantId: string,
+    dealId: string,
+    revision: string | null,
+  ): Promise<{ deal: Deal; prepared: Inputs } | null> {
     const known = inputKeyOf.get(`${tenantId}\u0000${dealId}`);
     const cached = known === undefined ? undefined : inputs.get(known, revision);
     const inMemory = cached?.byId.get(dealId);
@@ -180,7 +184,13 @@ export function storeCardData(db: Db, estimate: DealEstimator, limits: CardCache
   return {
     async estimateDeal(tenantId, dealId, whatIf, now) {
       const revision = await dataRevision(db, tenantId);
-      const resultKey = JSON.stringify([tenantId, dealId, whatIf?.amount ?? null, whatIf?.closeDate ?? null, isoDay(now)]);
+      const resultKey = JSON.stringify([
+        tenantId,
+        dealId,
+        whatIf?.amount ?? null,
+        whatIf?.closeDate ?? null,
+        isoDay(now),
+      ]);
       const done = estimates.get(resultKey, revision);
       if (done) return done;
       const found = await dealAndInputs(tenantId, dealId, revision);

@@ -21,7 +21,12 @@ function why(lines: PayoutLine[]): DealPayeeView['why'] {
   return lines.flatMap((l) => l.trace.map((t) => ({ step: t.step, rule: t.rule ?? null, text: t.text })));
 }
 
-function payeeView(p: DealEstimatePayee, status: DealPayeeView['status'], viewerPayeeId: string | null, locale: Locale): DealPayeeView {
+function payeeView(
+  p: DealEstimatePayee,
+  status: DealPayeeView['status'],
+  viewerPayeeId: string | null,
+  locale: Locale,
+): DealPayeeView {
   const m = messages(locale);
   const cur = p.currency;
   const last = p.tiers.at(-1);
@@ -51,7 +56,11 @@ function payeeView(p: DealEstimatePayee, status: DealPayeeView['status'], viewer
       .map((t) => ({ label: t.label, multiplier: t.multiplier, text: m.accelerator(t.multiplier, t.label) })),
     spifs: p.lines
       .filter((l) => l.kind === 'spif')
-      .map((l) => ({ id: l.id, amount: money(l.amount, cur, locale), text: l.trace[0]?.text ?? l.componentId ?? l.id })),
+      .map((l) => ({
+        id: l.id,
+        amount: money(l.amount, cur, locale),
+        text: l.trace[0]?.text ?? l.componentId ?? l.id,
+      })),
     why: why(p.lines),
   };
 }
@@ -73,7 +82,8 @@ export function dealCardView(input: DealCardInput): DealCardView {
   const visible = e.payees.filter((p) => input.canSee(p.payeeId));
   // The viewer's own line first: it is what they opened the card for.
   visible.sort((a, b) => Number(b.payeeId === input.viewerPayeeId) - Number(a.payeeId === input.viewerPayeeId));
-  const status = (p: DealEstimatePayee): DealPayeeView['status'] => (e.status === 'open' ? 'estimated' : e.status === 'lost' ? 'lost' : input.settlement(p.payeeId));
+  const status = (p: DealEstimatePayee): DealPayeeView['status'] =>
+    e.status === 'open' ? 'estimated' : e.status === 'lost' ? 'lost' : input.settlement(p.payeeId);
   const notes: string[] = [];
   if (e.payees.length === 0) notes.push(e.periodId === null && e.status !== 'lost' ? m.noPeriod : m.noCredit);
   else if (visible.length === 0) notes.push(m.nobodyVisible);
@@ -91,7 +101,8 @@ export function dealCardView(input: DealCardInput): DealCardView {
 
 /** Days of [start, end] (inclusive ISO dates) elapsed by `today`, as a ratio 0..1. */
 export function elapsedRatio(start: string, end: string, today: string): Decimal {
-  const day = (iso: string) => Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000;
+  const day = (iso: string) =>
+    Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000;
   const total = day(end) - day(start) + 1;
   const done = Math.min(Math.max(day(today) - day(start) + 1, 0), total);
   return ratio(new Decimal(done), new Decimal(total));
@@ -104,10 +115,19 @@ function wholePercent(r: Decimal): number {
 /** Within ±5 % of the time elapsed counts as on pace. */
 const PACE_TOLERANCE = new Decimal('0.05');
 
-export function quotaProgress(r: PayeePeriodResult, period: { start: string; end: string }, today: string, locale: Locale): QuotaProgressView {
+export function quotaProgress(
+  r: PayeePeriodResult,
+  period: { start: string; end: string },
+  today: string,
+  locale: Locale,
+): QuotaProgressView {
   const elapsed = elapsedRatio(period.start, period.end, today);
   const att = dec(r.attainment);
-  const pacing = att.greaterThan(elapsed.plus(PACE_TOLERANCE)) ? 'ahead' : att.lessThan(elapsed.minus(PACE_TOLERANCE)) ? 'behind' : 'on-track';
+  const pacing = att.greaterThan(elapsed.plus(PACE_TOLERANCE))
+    ? 'ahead'
+    : att.lessThan(elapsed.minus(PACE_TOLERANCE))
+      ? 'behind'
+      : 'on-track';
   return {
     payeeId: r.payeeId,
     name: r.name,
@@ -160,7 +180,14 @@ export function contactCardView(input: {
 }
 
 /** The reference table: each seller's quota, achieved, attainment, earnings; team attainment = Σ achieved / Σ quota. */
-export function teamView(input: { results: PayeePeriodResult[]; periodId: string; periods: string[]; locale: Locale; calculatedAt: Date | null; now: Date }): TeamView {
+export function teamView(input: {
+  results: PayeePeriodResult[];
+  periodId: string;
+  periods: string[];
+  locale: Locale;
+  calculatedAt: Date | null;
+  now: Date;
+}): TeamView {
   const { locale } = input;
   const rows = [...input.results].sort((a, b) => a.name.localeCompare(b.name, locale === 'da' ? 'da' : 'en'));
   const first = rows[0];

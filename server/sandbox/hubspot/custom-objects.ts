@@ -58,10 +58,15 @@ export class CustomObjects {
     const names = new Set<string>();
     for (const p of input.properties) {
       if (!PROPERTY_TYPES.has(p.type))
-        throw new SandboxValidationError(`property ${p.name}: type ${p.type} is not one of ${[...PROPERTY_TYPES].join(', ')}`);
+        throw new SandboxValidationError(
+          `property ${p.name}: type ${p.type} is not one of ${[...PROPERTY_TYPES].join(', ')}`,
+        );
       names.add(p.name);
     }
-    for (const r of [...input.requiredProperties, ...(input.primaryDisplayProperty ? [input.primaryDisplayProperty] : [])])
+    for (const r of [
+      ...input.requiredProperties,
+      ...(input.primaryDisplayProperty ? [input.primaryDisplayProperty] : []),
+    ])
       if (!names.has(r)) throw new SandboxValidationError(`${r} is required or displayed but not defined`);
     const n = this.schemas.size + 1;
     const at = this.now();
@@ -81,7 +86,8 @@ export class CustomObjects {
   /** objectTypeId (`2-…`), fully qualified name (`p<portal>_name`) or `p_name`, as HubSpot accepts them. */
   resolve(objectType: string): CustomSchema | null {
     for (const s of this.schemas.values())
-      if (s.objectTypeId === objectType || s.fullyQualifiedName === objectType || `p_${s.name}` === objectType) return s;
+      if (s.objectTypeId === objectType || s.fullyQualifiedName === objectType || `p_${s.name}` === objectType)
+        return s;
     return null;
   }
 

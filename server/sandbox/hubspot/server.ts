@@ -618,7 +618,12 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     if (!portal.customObjects) return noCustomObjects(res);
     const schema = customType(req);
     if (!schema)
-      return fail(res, 400, `Upsert is served for custom objects only, not ${req.params.objectType}`, 'VALIDATION_ERROR');
+      return fail(
+        res,
+        400,
+        `Upsert is served for custom objects only, not ${req.params.objectType}`,
+        'VALIDATION_ERROR',
+      );
     const parsed = z
       .object({
         inputs: z.array(

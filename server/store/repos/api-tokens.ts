@@ -28,9 +28,21 @@ export async function createApiToken(
   const id = randomUUID();
   await db
     .insertInto('api_tokens')
-    .values({ tenant_id: tenantId, id, token_hash: sha256Hex(token), name: input.name, role: input.role, payee_id: input.payeeId ?? null, last_used_at: null, revoked_at: null })
+    .values({
+      tenant_id: tenantId,
+      id,
+      token_hash: sha256Hex(token),
+      name: input.name,
+      role: input.role,
+      payee_id: input.payeeId ?? null,
+      last_used_at: null,
+      revoked_at: null,
+    })
     .execute();
-  return { token, principal: { tokenId: id, tenantId, role: input.role, payeeId: input.payeeId ?? null, name: input.name } };
+  return {
+    token,
+    principal: { tokenId: id, tenantId, role: input.role, payeeId: input.payeeId ?? null, name: input.name },
+  };
 }
 
 /** The principal for a presented token, or undefined (unknown or revoked). Looked up by hash: no timing oracle on the secret. */
@@ -45,11 +57,33 @@ export async function findApiToken(db: Db, token: string): Promise<ApiTokenPrinc
 }
 
 export async function revokeApiToken(db: Db, tenantId: string, tokenId: string, at: Date): Promise<boolean> {
-  const r = await db.updateTable('api_tokens').set({ revoked_at: at }).where('tenant_id', '=', tenantId).where('id', '=', tokenId).where('revoked_at', 'is', null).executeTakeFirst();
+  const r = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }
 
-export async function listApiTokens(db: Db, tenantId: string): Promise<Array<ApiTokenPrincipal & { createdAt: Date; revokedAt: Date | null }>> {
-  const rows = await db.selectFrom('api_tokens').select(['id', 'tenant_id', 'role', 'payee_id', 'name', 'created_at', 'revoked_at']).where('tenant_id', '=', tenantId).orderBy('created_at').execute();
-  return rows.map((r) => ({ tokenId: r.id, tenantId: r.tenant_id, role: r.role, payeeId: r.payee_id, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at }));
+export async function listApiTokens(
+  db: Db,
+  tenantId: string,
+): Promise<Array<ApiTokenPrincipal & { createdAt: Date; revokedAt: Date | null }>> {
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'tenant_id', 'role', 'payee_id', 'name', 'created_at', 'revoked_at'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({
+    tokenId: r.id,
+    tenantId: r.tenant_id,
+    role: r.role,
+    payeeId: r.payee_id,
+    name: r.name,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  }));
 }

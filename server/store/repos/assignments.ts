@@ -20,12 +20,21 @@ export async function upsertAssignments(db: Db, tenantId: string, assignments: r
       ],
       conflict: ['tenant_id', 'payee_id', 'plan_id', 'from_date'],
     },
-    assignments.map((a) => ({ tenant_id: tenantId, payee_id: a.payeeId, plan_id: a.planId, from_date: a.from, to_date: a.to ?? null })),
+    assignments.map((a) => ({
+      tenant_id: tenantId,
+      payee_id: a.payeeId,
+      plan_id: a.planId,
+      from_date: a.from,
+      to_date: a.to ?? null,
+    })),
   );
 }
 
 export async function listAssignments(db: Db, tenantId: string, payeeIds?: readonly string[]): Promise<Assignment[]> {
-  let q = db.selectFrom('assignments').select(['payee_id', 'plan_id', 'from_date', 'to_date']).where('tenant_id', '=', tenantId);
+  let q = db
+    .selectFrom('assignments')
+    .select(['payee_id', 'plan_id', 'from_date', 'to_date'])
+    .where('tenant_id', '=', tenantId);
   if (payeeIds) {
     if (payeeIds.length === 0) return [];
     q = q.where('payee_id', 'in', payeeIds);
@@ -33,7 +42,11 @@ export async function listAssignments(db: Db, tenantId: string, payeeIds?: reado
   return (await q.orderBy('payee_id').orderBy('from_date').orderBy('plan_id').execute()).map(toAssignment);
 }
 
-export async function deleteAssignment(db: Db, tenantId: string, key: { payeeId: string; planId: string; from: string }): Promise<boolean> {
+export async function deleteAssignment(
+  db: Db,
+  tenantId: string,
+  key: { payeeId: string; planId: string; from: string },
+): Promise<boolean> {
   const r = await db
     .deleteFrom('assignments')
     .where('tenant_id', '=', tenantId)

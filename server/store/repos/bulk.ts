@@ -31,7 +31,11 @@ const ident = (name: string) => {
   return `"${name}"`;
 };
 
-export async function bulkUpsert<R = Record<string, unknown>>(db: Kysely<Database>, spec: BulkUpsert, rows: readonly Record<string, unknown>[]): Promise<R[]> {
+export async function bulkUpsert<R = Record<string, unknown>>(
+  db: Kysely<Database>,
+  spec: BulkUpsert,
+  rows: readonly Record<string, unknown>[],
+): Promise<R[]> {
   const names = spec.columns.map((c) => ident(c.name));
   const update = spec.update ?? spec.columns.map((c) => c.name).filter((n) => !spec.conflict.includes(n));
   const onConflict =

@@ -13,7 +13,13 @@ export interface CrmConnection {
   status: string;
 }
 
-export async function saveCrmConnection(db: Db, cipher: TokenCipher, tenantId: string, c: CrmConnection, now: Date): Promise<void> {
+export async function saveCrmConnection(
+  db: Db,
+  cipher: TokenCipher,
+  tenantId: string,
+  c: CrmConnection,
+  now: Date,
+): Promise<void> {
   const row = {
     tenant_id: tenantId,
     provider: c.provider,
@@ -33,8 +39,18 @@ export async function saveCrmConnection(db: Db, cipher: TokenCipher, tenantId: s
     .execute();
 }
 
-export async function getCrmConnection(db: Db, cipher: TokenCipher, tenantId: string, provider: CrmConnection['provider']): Promise<CrmConnection | undefined> {
-  const r = await db.selectFrom('crm_connections').selectAll().where('tenant_id', '=', tenantId).where('provider', '=', provider).executeTakeFirst();
+export async function getCrmConnection(
+  db: Db,
+  cipher: TokenCipher,
+  tenantId: string,
+  provider: CrmConnection['provider'],
+): Promise<CrmConnection | undefined> {
+  const r = await db
+    .selectFrom('crm_connections')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('provider', '=', provider)
+    .executeTakeFirst();
   if (!r) return undefined;
   return {
     provider: r.provider,
@@ -49,7 +65,16 @@ export async function getCrmConnection(db: Db, cipher: TokenCipher, tenantId: st
 }
 
 /** Which tenant a CRM account (portal / org) belongs to — webhooks arrive with the account id only. */
-export async function findTenantByCrmAccount(db: Db, provider: CrmConnection['provider'], accountId: string): Promise<string | undefined> {
-  const r = await db.selectFrom('crm_connections').select('tenant_id').where('provider', '=', provider).where('account_id', '=', accountId).executeTakeFirst();
+export async function findTenantByCrmAccount(
+  db: Db,
+  provider: CrmConnection['provider'],
+  accountId: string,
+): Promise<string | undefined> {
+  const r = await db
+    .selectFrom('crm_connections')
+    .select('tenant_id')
+    .where('provider', '=', provider)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
   return r?.tenant_id;
 }

@@ -12,7 +12,11 @@ export interface HubSpotUserRole {
   role: 'admin' | 'manager' | 'seller';
 }
 
-export async function resolveHubSpotUser(db: Db, tenantId: string, hubspotUserId: string): Promise<HubSpotUserRole | null> {
+export async function resolveHubSpotUser(
+  db: Db,
+  tenantId: string,
+  hubspotUserId: string,
+): Promise<HubSpotUserRole | null> {
   const r = await sql<{ payee_id: string | null; is_admin: boolean; manages: boolean }>`
     SELECT p.id AS payee_id,
            COALESCE(t.settings -> 'hubspotAdminUserIds' ? ${hubspotUserId}, false) AS is_admin,

@@ -65,13 +65,28 @@ export async function listPayees(db: Db, tenantId: string, ids?: readonly string
 }
 
 export async function getPayee(db: Db, tenantId: string, id: string): Promise<Payee | undefined> {
-  const r = await db.selectFrom('payees').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .selectFrom('payees')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return r && toPayee(r);
 }
 
-export async function findPayeeByCrmId(db: Db, tenantId: string, key: 'hubspotOwnerId' | 'salesforceUserId', value: string): Promise<Payee | undefined> {
+export async function findPayeeByCrmId(
+  db: Db,
+  tenantId: string,
+  key: 'hubspotOwnerId' | 'salesforceUserId',
+  value: string,
+): Promise<Payee | undefined> {
   const column = key === 'hubspotOwnerId' ? 'hubspot_owner_id' : 'salesforce_user_id';
-  const r = await db.selectFrom('payees').selectAll().where('tenant_id', '=', tenantId).where(column, '=', value).executeTakeFirst();
+  const r = await db
+    .selectFrom('payees')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where(column, '=', value)
+    .executeTakeFirst();
   return r && toPayee(r);
 }
 
@@ -84,7 +99,13 @@ export async function payeeSubtree(db: Db, tenantId: string, rootPayeeId: string
         .select('id')
         .where('tenant_id', '=', tenantId)
         .where('id', '=', rootPayeeId)
-        .union(qb.selectFrom('payees as p').innerJoin('subtree as s', 's.id', 'p.manager_id').select('p.id').where('p.tenant_id', '=', tenantId)),
+        .union(
+          qb
+            .selectFrom('payees as p')
+            .innerJoin('subtree as s', 's.id', 'p.manager_id')
+            .select('p.id')
+            .where('p.tenant_id', '=', tenantId),
+        ),
     )
     .selectFrom('subtree')
     .select('id')
@@ -110,16 +131,29 @@ export async function upsertTeams(db: Db, tenantId: string, teams: readonly Team
       ],
       conflict: ['tenant_id', 'id'],
     },
-    teams.map((t) => ({ tenant_id: tenantId, id: t.id, name: t.name, manager_id: t.managerId ?? null, parent_team_id: t.parentTeamId ?? null })),
+    teams.map((t) => ({
+      tenant_id: tenantId,
+      id: t.id,
+      name: t.name,
+      manager_id: t.managerId ?? null,
+      parent_team_id: t.parentTeamId ?? null,
+    })),
   );
 }
 
 export async function listTeams(db: Db, tenantId: string): Promise<Team[]> {
-  return (await db.selectFrom('teams').selectAll().where('tenant_id', '=', tenantId).orderBy('id').execute()).map(toTeam);
+  return (await db.selectFrom('teams').selectAll().where('tenant_id', '=', tenantId).orderBy('id').execute()).map(
+    toTeam,
+  );
 }
 
 export async function getTeam(db: Db, tenantId: string, id: string): Promise<Team | undefined> {
-  const r = await db.selectFrom('teams').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .selectFrom('teams')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return r && toTeam(r);
 }
 
@@ -132,7 +166,13 @@ export async function teamMemberIds(db: Db, tenantId: string, teamId: string): P
         .select('id')
         .where('tenant_id', '=', tenantId)
         .where('id', '=', teamId)
-        .union(qb.selectFrom('teams as t').innerJoin('sub as s', 's.id', 't.parent_team_id').select('t.id').where('t.tenant_id', '=', tenantId)),
+        .union(
+          qb
+            .selectFrom('teams as t')
+            .innerJoin('sub as s', 's.id', 't.parent_team_id')
+            .select('t.id')
+            .where('t.tenant_id', '=', tenantId),
+        ),
     )
     .selectFrom('payees')
     .innerJoin('sub', 'sub.id', 'payees.team_id')

@@ -6,7 +6,9 @@ import type { Db } from './db.js';
 
 /** Payments keep their reference as id when they have one; otherwise the id is derived from the content, so re-imports are idempotent. */
 function paymentId(p: Payment): string {
-  return p.reference !== undefined ? `r:${p.payeeId}:${p.reference}` : `h:${sha256Hex([p.payeeId, p.periodId, p.amount, p.paidOn ?? ''].join('|')).slice(0, 32)}`;
+  return p.reference !== undefined
+    ? `r:${p.payeeId}:${p.reference}`
+    : `h:${sha256Hex([p.payeeId, p.periodId, p.amount, p.paidOn ?? ''].join('|')).slice(0, 32)}`;
 }
 
 export async function upsertPayments(db: Db, tenantId: string, payments: readonly Payment[]): Promise<void> {
@@ -25,12 +27,27 @@ export async function upsertPayments(db: Db, tenantId: string, payments: readonl
       ],
       conflict: ['tenant_id', 'id'],
     },
-    payments.map((p) => ({ tenant_id: tenantId, id: paymentId(p), payee_id: p.payeeId, period_id: p.periodId, amount: p.amount, paid_on: p.paidOn ?? null, reference: p.reference ?? null })),
+    payments.map((p) => ({
+      tenant_id: tenantId,
+      id: paymentId(p),
+      payee_id: p.payeeId,
+      period_id: p.periodId,
+      amount: p.amount,
+      paid_on: p.paidOn ?? null,
+      reference: p.reference ?? null,
+    })),
   );
 }
 
-export async function listPayments(db: Db, tenantId: string, filter: { payeeIds?: readonly string[]; year?: string } = {}): Promise<Payment[]> {
-  let q = db.selectFrom('payments').select(['payee_id', 'period_id', 'amount', 'paid_on', 'reference']).where('tenant_id', '=', tenantId);
+export async function listPayments(
+  db: Db,
+  tenantId: string,
+  filter: { payeeIds?: readonly string[]; year?: string } = {},
+): Promise<Payment[]> {
+  let q = db
+    .selectFrom('payments')
+    .select(['payee_id', 'period_id', 'amount', 'paid_on', 'reference'])
+    .where('tenant_id', '=', tenantId);
   if (filter.payeeIds) {
     if (filter.payeeIds.length === 0) return [];
     q = q.where('payee_id', 'in', filter.payeeIds);
@@ -65,6 +82,13 @@ export async function upsertFxRates(db: Db, tenantId: string, rates: readonly Fx
 }
 
 export async function listFxRates(db: Db, tenantId: string): Promise<FxRate[]> {
-  const rows = await db.selectFrom('fx_rates').select(['from_currency', 'to_currency', 'date', 'rate']).where('tenant_id', '=', tenantId).orderBy('from_currency').orderBy('to_currency').orderBy('date').execute();
+  const rows = await db
+    .selectFrom('fx_rates')
+    .select(['from_currency', 'to_currency', 'date', 'rate'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('from_currency')
+    .orderBy('to_currency')
+    .orderBy('date')
+    .execute();
   return rows.map((r) => ({ from: r.from_currency, to: r.to_currency, date: r.date, rate: r.rate }));
 }

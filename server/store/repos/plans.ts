@@ -21,7 +21,13 @@ export async function savePlanRevision(db: Db, tenantId: string, plan: Plan, cre
     .values({ tenant_id: tenantId, id: plan.id, name: plan.name })
     .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet({ name: plan.name }))
     .execute();
-  await db.selectFrom('plans').select('id').where('tenant_id', '=', tenantId).where('id', '=', plan.id).forUpdate().execute();
+  await db
+    .selectFrom('plans')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', plan.id)
+    .forUpdate()
+    .execute();
   const last = await db
     .selectFrom('plan_versions')
     .select(sql<number>`coalesce(max(version), 0)::int`.as('v'))
@@ -30,14 +36,25 @@ export async function savePlanRevision(db: Db, tenantId: string, plan: Plan, cre
     .executeTakeFirstOrThrow();
   const row = await db
     .insertInto('plan_versions')
-    .values({ tenant_id: tenantId, plan_id: plan.id, version: last.v + 1, definition: JSON.stringify(plan), created_by: createdBy })
+    .values({
+      tenant_id: tenantId,
+      plan_id: plan.id,
+      version: last.v + 1,
+      definition: JSON.stringify(plan),
+      created_by: createdBy,
+    })
     .returning(['version', 'created_at'])
     .executeTakeFirstOrThrow();
   return { plan, revision: row.version, createdBy, createdAt: row.created_at };
 }
 
 /** The latest revision, or a given one. */
-export async function getPlan(db: Db, tenantId: string, planId: string, revision?: number): Promise<PlanRevision | undefined> {
+export async function getPlan(
+  db: Db,
+  tenantId: string,
+  planId: string,
+  revision?: number,
+): Promise<PlanRevision | undefined> {
   let q = db
     .selectFrom('plan_versions')
     .select(['definition', 'version', 'created_by', 'created_at'])
@@ -45,7 +62,14 @@ export async function getPlan(db: Db, tenantId: string, planId: string, revision
     .where('plan_id', '=', planId);
   q = revision === undefined ? q.orderBy('version', 'desc').limit(1) : q.where('version', '=', revision);
   const r = await q.executeTakeFirst();
-  return r && { plan: r.definition as unknown as Plan, revision: r.version, createdBy: r.created_by, createdAt: r.created_at };
+  return (
+    r && {
+      plan: r.definition as unknown as Plan,
+      revision: r.version,
+      createdBy: r.created_by,
+      createdAt: r.created_at,
+    }
+  );
 }
 
 /** The latest revision of every plan of the tenant. */
@@ -58,15 +82,27 @@ export async function listPlans(db: Db, tenantId: string): Promise<PlanRevision[
       eb(
         'v.version',
         '=',
-        selectFrom('plan_versions as w').select(sql<number>`max(w.version)`.as('m')).where('w.tenant_id', '=', tenantId).whereRef('w.plan_id', '=', 'v.plan_id'),
+        selectFrom('plan_versions as w')
+          .select(sql<number>`max(w.version)`.as('m'))
+          .where('w.tenant_id', '=', tenantId)
+          .whereRef('w.plan_id', '=', 'v.plan_id'),
       ),
     )
     .orderBy('v.plan_id')
     .execute();
-  return rows.map((r) => ({ plan: r.definition as unknown as Plan, revision: r.version, createdBy: r.created_by, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    plan: r.definition as unknown as Plan,
+    revision: r.version,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  }));
 }
 
-export async function listPlanRevisions(db: Db, tenantId: string, planId: string): Promise<Array<Omit<PlanRevision, 'plan'>>> {
+export async function listPlanRevisions(
+  db: Db,
+  tenantId: string,
+  planId: string,
+): Promise<Array<Omit<PlanRevision, 'plan'>>> {
   const rows = await db
     .selectFrom('plan_versions')
     .select(['version', 'created_by', 'created_at'])

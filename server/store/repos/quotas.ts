@@ -4,7 +4,12 @@ import type { Db } from './db.js';
 
 /** Quotas per payee, period and component; amounts are NUMERIC, decimal strings in and out. */
 function toQuota(r: { payee_id: string; period_id: string; component_id: string; amount: string }): Quota {
-  return { payeeId: r.payee_id, periodId: r.period_id, amount: r.amount, ...(r.component_id ? { componentId: r.component_id } : {}) };
+  return {
+    payeeId: r.payee_id,
+    periodId: r.period_id,
+    amount: r.amount,
+    ...(r.component_id ? { componentId: r.component_id } : {}),
+  };
 }
 
 export async function upsertQuotas(db: Db, tenantId: string, quotas: readonly Quota[]): Promise<void> {
@@ -21,13 +26,26 @@ export async function upsertQuotas(db: Db, tenantId: string, quotas: readonly Qu
       ],
       conflict: ['tenant_id', 'payee_id', 'period_id', 'component_id'],
     },
-    quotas.map((q) => ({ tenant_id: tenantId, payee_id: q.payeeId, period_id: q.periodId, component_id: q.componentId ?? '', amount: q.amount })),
+    quotas.map((q) => ({
+      tenant_id: tenantId,
+      payee_id: q.payeeId,
+      period_id: q.periodId,
+      component_id: q.componentId ?? '',
+      amount: q.amount,
+    })),
   );
 }
 
 /** Quotas, optionally only some payees and/or the periods of one fiscal year (ids start with the year). */
-export async function listQuotas(db: Db, tenantId: string, filter: { payeeIds?: readonly string[]; year?: string } = {}): Promise<Quota[]> {
-  let q = db.selectFrom('quotas').select(['payee_id', 'period_id', 'component_id', 'amount']).where('tenant_id', '=', tenantId);
+export async function listQuotas(
+  db: Db,
+  tenantId: string,
+  filter: { payeeIds?: readonly string[]; year?: string } = {},
+): Promise<Quota[]> {
+  let q = db
+    .selectFrom('quotas')
+    .select(['payee_id', 'period_id', 'component_id', 'amount'])
+    .where('tenant_id', '=', tenantId);
   if (filter.payeeIds) {
     if (filter.payeeIds.length === 0) return [];
     q = q.where('payee_id', 'in', filter.payeeIds);
@@ -36,7 +54,11 @@ export async function listQuotas(db: Db, tenantId: string, filter: { payeeIds?: 
   return (await q.orderBy('payee_id').orderBy('period_id').orderBy('component_id').execute()).map(toQuota);
 }
 
-export async function getQuota(db: Db, tenantId: string, key: { payeeId: string; periodId: string; componentId?: string }): Promise<Quota | undefined> {
+export async function getQuota(
+  db: Db,
+  tenantId: string,
+  key: { payeeId: string; periodId: string; componentId?: string },
+): Promise<Quota | undefined> {
   const r = await db
     .selectFrom('quotas')
     .select(['payee_id', 'period_id', 'component_id', 'amount'])
@@ -48,7 +70,11 @@ export async function getQuota(db: Db, tenantId: string, key: { payeeId: string;
   return r && toQuota(r);
 }
 
-export async function deleteQuota(db: Db, tenantId: string, key: { payeeId: string; periodId: string; componentId?: string }): Promise<boolean> {
+export async function deleteQuota(
+  db: Db,
+  tenantId: string,
+  key: { payeeId: string; periodId: string; componentId?: string },
+): Promise<boolean> {
   const r = await db
     .deleteFrom('quotas')
     .where('tenant_id', '=', tenantId)

@@ -70,7 +70,12 @@ export interface RunOutput {
  * invisible until `publishRun` moves the pointers (a large run writes its partitions in batches this way and
  * keeps the publishing transaction short).
  */
-export async function writeRunResults(db: Db, tenantId: string, runId: string, results: readonly PayeePeriodResult[]): Promise<void> {
+export async function writeRunResults(
+  db: Db,
+  tenantId: string,
+  runId: string,
+  results: readonly PayeePeriodResult[],
+): Promise<void> {
   await bulkUpsert(
     db,
     {
@@ -145,7 +150,12 @@ export async function writeRunResults(db: Db, tenantId: string, runId: string, r
 /** Writes `out.results` and publishes the run atomically. Pass a plain `db`: the transaction is opened here. */
 export async function publishRun(db: Db, tenantId: string, runId: string, out: RunOutput): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const run = await trx.selectFrom('calc_runs').select('started_at').where('tenant_id', '=', tenantId).where('id', '=', runId).executeTakeFirstOrThrow();
+    const run = await trx
+      .selectFrom('calc_runs')
+      .select('started_at')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', runId)
+      .executeTakeFirstOrThrow();
     await writeRunResults(trx, tenantId, runId, out.results);
     await bulkUpsert(
       trx,
@@ -185,7 +195,11 @@ export async function publishRun(db: Db, tenantId: string, runId: string, out: R
       entityType: 'calc_run',
       entityId: runId,
       before: null,
-      after: { partitions: out.partitions.length, results: out.results.length + (out.resultsWritten ?? 0), warnings: out.warnings.length },
+      after: {
+        partitions: out.partitions.length,
+        results: out.results.length + (out.resultsWritten ?? 0),
+        warnings: out.warnings.length,
+      },
       at: out.finishedAt,
     });
   });
@@ -197,10 +211,30 @@ export async function discardRunResults(db: Db, tenantId: string, runId: string)
   await db.deleteFrom('payee_results').where('tenant_id', '=', tenantId).where('run_id', '=', runId).execute();
 }
 
-export async function failRun(db: Db, tenantId: string, runId: string, error: string, at: Date, actor: string): Promise<void> {
+export async function failRun(
+  db: Db,
+  tenantId: string,
+  runId: string,
+  error: string,
+  at: Date,
+  actor: string,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('calc_runs').set({ status: 'failed', finished_at: sql<Date>`clock_timestamp()`, error }).where('tenant_id', '=', tenantId).where('id', '=', runId).execute();
-    await recordAudit(trx, { tenantId, actor, action: 'calc.run.failed', entityType: 'calc_run', entityId: runId, after: { error }, at });
+    await trx
+      .updateTable('calc_runs')
+      .set({ status: 'failed', finished_at: sql<Date>`clock_timestamp()`, error })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', runId)
+      .execute();
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: 'calc.run.failed',
+      entityType: 'calc_run',
+      entityId: runId,
+      after: { error },
+      at,
+    });
   });
 }
 
@@ -212,7 +246,11 @@ export interface PublishedQuery {
 }
 
 /** The published results for a period (one consistent snapshot: a single statement through the pointers). */
-export async function readPublishedResults(db: Db, tenantId: string, query: PublishedQuery): Promise<PayeePeriodResult[]> {
+export async function readPublishedResults(
+  db: Db,
+  tenantId: string,
+  query: PublishedQuery,
+): Promise<PayeePeriodResult[]> {
   if (query.payeeIds && query.payeeIds.length === 0) return [];
   const year = yearOfPeriod(query.periodId);
   const payeeFilter = query.payeeIds ? sql`AND pp.payee_id = ANY(${[...query.payeeIds]}::text[])` : sql``;
@@ -246,7 +284,13 @@ export interface CalcRunInfo {
 }
 
 export async function listCalcRuns(db: Db, tenantId: string, limit = 20): Promise<CalcRunInfo[]> {
-  const rows = await db.selectFrom('calc_runs').selectAll().where('tenant_id', '=', tenantId).orderBy('started_at', 'desc').limit(limit).execute();
+  const rows = await db
+    .selectFrom('calc_runs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('started_at', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
@@ -267,7 +311,9 @@ export async function pruneRuns(db: Db, tenantId: string, olderThan: Date): Prom
     .deleteFrom('calc_runs')
     .where('tenant_id', '=', tenantId)
     .where('started_at', '<', olderThan)
-    .where('id', 'not in', (eb) => eb.selectFrom('published_partitions').select('run_id').distinct().where('tenant_id', '=', tenantId))
+    .where('id', 'not in', (eb) =>
+      eb.selectFrom('published_partitions').select('run_id').distinct().where('tenant_id', '=', tenantId),
+    )
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }

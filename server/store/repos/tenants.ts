@@ -9,7 +9,10 @@ export interface Tenant {
   settings: Record<string, unknown>;
 }
 
-export async function upsertTenant(db: Db, tenant: Omit<Tenant, 'settings'> & { settings?: Record<string, unknown> }): Promise<void> {
+export async function upsertTenant(
+  db: Db,
+  tenant: Omit<Tenant, 'settings'> & { settings?: Record<string, unknown> },
+): Promise<void> {
   await db
     .insertInto('tenants')
     .values({
@@ -32,7 +35,15 @@ export async function upsertTenant(db: Db, tenant: Omit<Tenant, 'settings'> & { 
 
 export async function getTenant(db: Db, tenantId: string): Promise<Tenant | undefined> {
   const row = await db.selectFrom('tenants').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
-  return row && { id: row.tenant_id, name: row.name, currency: row.currency, fiscalYearStartMonth: row.fiscal_year_start_month, settings: row.settings };
+  return (
+    row && {
+      id: row.tenant_id,
+      name: row.name,
+      currency: row.currency,
+      fiscalYearStartMonth: row.fiscal_year_start_month,
+      settings: row.settings,
+    }
+  );
 }
 
 export async function listTenantIds(db: Db): Promise<string[]> {
@@ -45,13 +56,26 @@ export async function updateTenantSettings(
   tenantId: string,
   patch: Record<string, unknown>,
 ): Promise<{ before: Record<string, unknown>; after: Record<string, unknown> }> {
-  const current = await db.selectFrom('tenants').select('settings').where('tenant_id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
+  const current = await db
+    .selectFrom('tenants')
+    .select('settings')
+    .where('tenant_id', '=', tenantId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   const after = { ...current.settings, ...patch };
-  await db.updateTable('tenants').set({ settings: JSON.stringify(after) }).where('tenant_id', '=', tenantId).execute();
+  await db
+    .updateTable('tenants')
+    .set({ settings: JSON.stringify(after) })
+    .where('tenant_id', '=', tenantId)
+    .execute();
   return { before: current.settings, after };
 }
 
 export async function tenantExists(db: Db, tenantId: string): Promise<boolean> {
-  const row = await db.selectFrom('tenants').select(sql<number>`1`.as('one')).where('tenant_id', '=', tenantId).executeTakeFirst();
+  const row = await db
+    .selectFrom('tenants')
+    .select(sql<number>`1`.as('one'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
   return row !== undefined;
 }
