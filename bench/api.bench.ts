@@ -7,7 +7,7 @@
  * Figures: store_load_seconds (import of the whole tenant), api_calc_seconds (full recalculation and
  * publication), api_summary_p95_ms (95th percentile of response time, from every response), api_summary_rps
  * (completed requests per second at the target rate), api_summary_max_rps / api_summary_max_p95_ms (a short
- * unthrottled run: the capacity the fixed rate should stay under), api_summary_non_2xx, rss_mb.
+ * unthrottled run: the capacity the fixed rate should stay under), api_summary_non_2xx, api_rss_mb.
  * BENCH_API_DEALS / BENCH_API_PAYEES / BENCH_API_RATE / BENCH_API_SECONDS shrink or stretch it;
  * BENCH_DATABASE_URL (a PostgreSQL server URL) runs it in a scratch database there instead of the embedded PGlite.
  */
@@ -246,7 +246,7 @@ export async function run(): Promise<Record<string, unknown>> {
       api_summary_non_2xx: load.non2xx + flat.non2xx,
       api_summary_max_rps: Number(flat.rps.toFixed(1)),
       api_summary_max_p95_ms: flat.p95,
-      rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+      api_rss_mb: Math.round(process.memoryUsage().rss / 1e6),
     };
   } finally {
     await store.close();

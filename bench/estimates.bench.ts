@@ -230,6 +230,6 @@ export async function run(): Promise<Record<string, unknown>> {
     generated_estimate_per_deal_extrapolated_window_s: Math.round(perDeal * inWindow.length * 10) / 10,
     generated_estimate_per_deal_sample: sample.length,
     ...(process.env.ESTIMATES_BENCH_STORE === '0' ? {} : await throughStore(plan, data)),
-    rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+    estimates_rss_mb: Math.round(process.memoryUsage().rss / 1e6),
   };
 }

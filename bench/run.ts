@@ -1,6 +1,6 @@
 /**
  * Runs the benchmarks under bench/: every `<name>.bench.ts` exports `run(): Promise<Record<string, unknown>>`
- * and prints one JSON line. `npm run bench` runs all; `npm run bench -- engine` runs one.
+ * and prints one JSON line of figures whose keys no other benchmark uses. `npm run bench` runs all; `npm run bench -- engine` runs one.
  * Each benchmark runs in its own child process so one's memory (rss_mb) does not colour another's.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,8 @@ const child = process.argv[2] === '--child' ? process.argv[3] : undefined;
 if (child) {
   const mod = (await import(join(here, `${child}.bench.ts`))) as { run: () => Promise<Record<string, unknown>> };
   const figures = await mod.run();
-  process.stdout.write(JSON.stringify({ bench: child, ...figures }) + '\n');
+  // Keys are unique across benchmarks (each prefixes its own), so lines can be merged into one record.
+  process.stdout.write(JSON.stringify(figures) + '\n');
 } else {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !available.includes(w));

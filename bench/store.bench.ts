@@ -6,7 +6,7 @@
  *
  * Figures: store_repo_load_seconds, store_repo_deals_per_second, store_repo_unchanged_upsert_seconds (10,000
  * unchanged deals: nothing written, nothing reported), store_repo_partition_read_ms (one payee's deals),
- * store_repo_backend, rss_mb.
+ * store_repo_backend, store_repo_rss_mb.
  *
  * BENCH_STORE_RECALC=1 then assigns the reference plan (examples/reference-scenario) to every payee and runs one
  * full recalculation with the real engine (payee batches, atomic publication): store_recalc_seconds,
@@ -150,7 +150,7 @@ export async function run(): Promise<Record<string, unknown>> {
       store_repo_unchanged_upsert_seconds: Math.round(unchanged * 100) / 100,
       store_repo_partition_read_ms: Math.round(readMs),
       store_repo_partition_deals: own.length,
-      rss_mb: Math.round(process.memoryUsage().rss / 1e6),
+      store_repo_rss_mb: Math.round(process.memoryUsage().rss / 1e6),
     };
   } finally {
     await store.close();
