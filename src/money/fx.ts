@@ -1,6 +1,6 @@
 import { Money } from './money.js';
 import type { CurrencyCode } from './currency.js';
-import { dec, type DecimalString } from './decimal.js';
+import { dec, toDecimalString, type DecimalString } from './decimal.js';
 
 /** One published rate: 1 `from` = `rate` `to`, valid from `date` until the next rate of the same pair. */
 export interface FxRate {
@@ -30,8 +30,7 @@ export class FxTable {
     const direct = this.latestOnOrBefore(`${from}>${to}`, date);
     if (direct) return direct.rate;
     const inverse = this.latestOnOrBefore(`${to}>${from}`, date);
-    // eslint-disable-next-line no-restricted-syntax -- decimal.js's exact toFixed, inside the money module the rule points to
-    return inverse ? dec(1).dividedBy(dec(inverse.rate)).toFixed() : undefined;
+    return inverse ? toDecimalString(dec(1).dividedBy(dec(inverse.rate))) : undefined;
   }
 
   convert(amount: Money, to: CurrencyCode, date: string): Money | undefined {
