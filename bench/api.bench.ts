@@ -16,7 +16,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { fixedRateLoad, type LoadFigures } from './fixed-rate-load.js';
 import pg from 'pg';
 import type { Deal, Payee, Quota, Team } from '../src/data/index.js';
 import { createApp, type RecalcPort } from '../server/app.js';
@@ -134,61 +134,17 @@ async function calculateTenant(store: Store): Promise<{ calcSeconds: number; rec
   return { calcSeconds, recalc };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /** `rate` requests per second for `seconds` (undefined rate: as fast as 16 connections go). */
-async function hammer(
-  url: string,
-  token: string,
-  rate: number | undefined,
-  seconds: number,
-): Promise<{ p95: number; p50: number; rps: number; non2xx: number; completed: number }> {
+async function hammer(url: string, token: string, rate: number | undefined, seconds: number): Promise<LoadFigures> {
   const random = rng(7);
-  const times: number[] = [];
-  let finish!: (r: autocannon.Result) => void;
-  let fail!: (err: unknown) => void;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
+  return fixedRateLoad({
+    url,
+    connections: 16,
+    rate,
+    seconds,
+    headers: { authorization: `Bearer ${token}` },
+    next: () => ({ path: `/api/v1/payees/${payeeId(Math.floor(random() * PAYEES))}/summary?period=2026-Q3` }),
   });
-  const instance = autocannon(
-    {
-      url,
-      connections: 16,
-      ...(rate ? { overallRate: rate } : {}),
-      duration: seconds,
-      headers: { authorization: `Bearer ${token}` },
-      requests: [
-        {
-          method: 'GET',
-          setupRequest: (req) => ({
-            ...req,
-            path: `/api/v1/payees/${payeeId(Math.floor(random() * PAYEES))}/summary?period=2026-Q3`,
-          }),
-        },
-      ],
-    },
-    (err, result) => (err ? fail(err) : finish(result)),
-  );
-  // The tracker emits (client, status, bytes, responseTime); the typings omit the client argument.
-  (instance as unknown as NodeJS.EventEmitter).on(
-    'response',
-    (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
-      times.push(responseTime);
-    },
-  );
-  const result = await done;
-  times.sort((a, b) => a - b);
-  return {
-    p95: percentile(times, 95),
-    p50: percentile(times, 50),
-    rps: result.requests.total / seconds,
-    non2xx: result.non2xx + result.errors,
-    completed: result.requests.total,
-  };
 }
 
 /** A fresh database on the BENCH_DATABASE_URL server, dropped afterwards, so every run loads into an empty store. */

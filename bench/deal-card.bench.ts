@@ -17,7 +17,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { fixedRateLoad, type LoadFigures } from './fixed-rate-load.js';
 import type { Deal, Payee, Quota, Team } from '../src/data/index.js';
 import { parsePlan } from '../src/plan/index.js';
 import { createApp, type RecalcPort } from '../server/app.js';
@@ -142,11 +142,6 @@ async function loadTenant(store: Store, owners: Uint16Array): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /** What HubSpot's proxy sends: our path, its identity parameters appended, signed with the app secret. */
 function signedRequest(dealIndex: number, owner: number): { path: string; headers: Record<string, string> } {
   const path = `/hubspot/cards/deals/d${dealIndex}?locale=da-DK&appId=${APP_ID}&portalId=${PORTAL}&userId=${hubspotUser(owner)}`;
@@ -155,52 +150,21 @@ function signedRequest(dealIndex: number, owner: number): { path: string; header
   return { path, headers: { 'x-hubspot-signature-v3': signature, 'x-hubspot-request-timestamp': timestamp } };
 }
 
-type Phase = { p95: number; p50: number; rps: number; non2xx: number; completed: number; load: number };
+type Phase = LoadFigures & { load: number };
 
 /** Fixed-rate load over the deals `pick` chooses; also the 1-minute load average when it ended. */
 async function hammer(url: string, owners: Uint16Array, pick: () => number): Promise<Phase> {
-  const times: number[] = [];
-  let finish!: (r: autocannon.Result) => void;
-  let fail!: (err: unknown) => void;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
+  const figures = await fixedRateLoad({
+    url,
+    connections: 8,
+    rate: RATE,
+    seconds: SECONDS,
+    next: () => {
+      const i = pick();
+      return signedRequest(i, owners[i]!);
+    },
   });
-  const instance = autocannon(
-    {
-      url,
-      connections: 8,
-      overallRate: RATE,
-      duration: SECONDS,
-      requests: [
-        {
-          method: 'GET',
-          setupRequest: (req) => {
-            const i = pick();
-            const s = signedRequest(i, owners[i]!);
-            return { ...req, path: s.path, headers: { ...req.headers, ...s.headers } };
-          },
-        },
-      ],
-    },
-    (err, result) => (err ? fail(err) : finish(result)),
-  );
-  (instance as unknown as NodeJS.EventEmitter).on(
-    'response',
-    (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
-      times.push(responseTime);
-    },
-  );
-  const result = await done;
-  times.sort((a, b) => a - b);
-  return {
-    p95: percentile(times, 95),
-    p50: percentile(times, 50),
-    rps: result.requests.total / SECONDS,
-    non2xx: result.non2xx + result.errors,
-    completed: result.requests.total,
-    load: Number(loadavg()[0]!.toFixed(2)),
-  };
+  return { ...figures, load: Number(loadavg()[0]!.toFixed(2)) };
 }
 
 async function view(url: string, dealIndex: number, owner: number): Promise<void> {
